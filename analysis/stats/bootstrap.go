@@ -21,9 +21,10 @@ func Median(sorted []float64) float64 {
 
 // Interval is a confidence interval.
 type Interval struct {
-	Lo, Hi float64
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
 	// Level is the confidence level, for example 0.95.
-	Level float64
+	Level float64 `json:"level"`
 }
 
 // Contains reports whether v lies in the interval.

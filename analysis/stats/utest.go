@@ -49,47 +49,40 @@ func MannWhitneyU(x, y []float64) (UTest, error) {
 	if n1 == 0 || n2 == 0 {
 		return UTest{}, ErrSampleSize
 	}
-	type item struct {
-		v     float64
-		first bool
-	}
-	all := make([]item, 0, n1+n2)
-	for _, v := range x {
-		all = append(all, item{v, true})
-	}
-	for _, v := range y {
-		all = append(all, item{v, false})
-	}
-	slices.SortFunc(all, func(a, b item) int {
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
-		}
-		return 0
-	})
+	x, y = sorted(x), sorted(y)
 
-	// Rank with mid-ranks for ties; ties holds the size of every group
-	// of equal values, in order, and firstIn how many of each are from x.
+	// Rank the merged samples with mid-ranks for ties; ties holds the size
+	// of every group of equal values, in ascending order.
 	var r1 float64
-	var ties, firstIn []int
+	var ties []int
 	hasTies := false
-	for i := 0; i < len(all); {
-		j, nx := i, 0
-		for ; j < len(all) && all[j].v == all[i].v; j++ {
-			if all[j].first {
-				nx++
-			}
+	i, j := 0, 0
+	for i < n1 || j < n2 {
+		var v float64
+		switch {
+		case i == n1:
+			v = y[j]
+		case j == n2:
+			v = x[i]
+		default:
+			v = min(x[i], y[j])
 		}
-		// Ranks i+1..j share the mid-rank (i+1+j)/2.
-		r1 += float64(i+1+j) / 2 * float64(nx)
-		ties = append(ties, j-i)
-		firstIn = append(firstIn, nx)
-		if j-i > 1 {
+		start := i + j // values already ranked
+		nx := 0
+		for i < n1 && x[i] == v {
+			i++
+			nx++
+		}
+		for j < n2 && y[j] == v {
+			j++
+		}
+		end := i + j
+		// Ranks start+1..end share the mid-rank (start+1+end)/2.
+		r1 += float64(start+1+end) / 2 * float64(nx)
+		ties = append(ties, end-start)
+		if end-start > 1 {
 			hasTies = true
 		}
-		i = j
 	}
 	u1 := r1 - float64(n1*(n1+1))/2
 	u2 := float64(n1*n2) - u1
@@ -137,6 +130,16 @@ func MannWhitneyU(x, y []float64) (UTest, error) {
 	cdf := 0.5 * math.Erfc(-z/math.Sqrt2)
 	res.P = 2 * math.Min(cdf, 1-cdf)
 	return res, nil
+}
+
+// sorted returns s if it is sorted, else a sorted copy.
+func sorted(s []float64) []float64 {
+	if slices.IsSorted(s) {
+		return s
+	}
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
 
 // exactCDF returns P(U <= u) for samples of n1 and n2 distinct values under
