@@ -39,12 +39,12 @@ type Metric string
 // The compared metrics. Latencies are in microseconds; the intended ones are
 // the open loop's intended-time latencies.
 const (
-	Throughput Metric = "throughput"
-	P50        Metric = "p50"
-	P90        Metric = "p90"
-	P99        Metric = "p99"
-	P999       Metric = "p99.9"
-	Max        Metric = "max"
+	Throughput   Metric = "throughput"
+	P50          Metric = "p50"
+	P90          Metric = "p90"
+	P99          Metric = "p99"
+	P999         Metric = "p99.9"
+	Max          Metric = "max"
 	IntendedP50  Metric = "intended p50"
 	IntendedP90  Metric = "intended p90"
 	IntendedP99  Metric = "intended p99"
@@ -195,8 +195,8 @@ type MetricComparison struct {
 
 // Regression is a metric significantly worse by more than the threshold.
 type Regression struct {
-	Op     string  `json:"op"`
-	Metric Metric  `json:"metric"`
+	Op     string `json:"op"`
+	Metric Metric `json:"metric"`
 	// DeltaPct is the headline change in percent; nil when the base was 0
 	// (an error rate that went from none to some).
 	DeltaPct *float64 `json:"delta_pct"`
