@@ -450,4 +450,3 @@ func testConcurrent(t *testing.T, s store.Store) {
 		checkRun(t, s, Doc(ID(100+w), "kv", t0.Add(time.Duration(w)*time.Second), 30, 3), result.Completed)
 	}
 }
-
