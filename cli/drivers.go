@@ -2,10 +2,12 @@ package cli
 
 import (
 	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/driver/redis"
 )
 
 // drivers names every built-in driver. A name appears once: a duplicate is
 // a compile error in a map literal.
 var drivers = map[string]driver.Opener{
 	// One line per driver, sorted by name.
+	"redis": redis.Open,
 }

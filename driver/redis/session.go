@@ -1,0 +1,314 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/workload"
+)
+
+// session issues one worker's operations over the driver's shared pool. It
+// keeps its argument slice between calls so that building a command does not
+// allocate one; go-redis keeps a command's arguments only until the call
+// returns.
+type session struct {
+	d    *redisDriver
+	c    goredis.UniversalClient
+	args []any
+}
+
+var (
+	_ driver.Session    = (*session)(nil)
+	_ driver.BulkLoader = (*session)(nil)
+	_ driver.Batcher    = (*session)(nil)
+)
+
+// Read is GET, or HMGET of every field for layout=hash.
+func (s *session) Read(ctx context.Context, key, dst []byte) ([]byte, error) {
+	if s.d.cfg.layout == LayoutHash {
+		s.args = s.d.hmgetArgs(s.args[:0], key)
+		cmd := goredis.NewSliceCmd(ctx, s.args...)
+		s.c.Process(ctx, cmd)
+		return hashValue(cmd, dst)
+	}
+	s.args = append(s.args[:0], "get", key)
+	cmd := goredis.NewStringCmd(ctx, s.args...)
+	s.c.Process(ctx, cmd)
+	return stringValue(cmd, dst)
+}
+
+// Update is SET, or HSET of every field for layout=hash. It does not touch
+// the scan index: records are indexed when inserted.
+func (s *session) Update(ctx context.Context, key, value []byte) error {
+	s.args = s.d.setArgs(s.args[:0], key, value)
+	return s.c.Process(ctx, s.d.setCmd(ctx, s.args))
+}
+
+// Insert is Update plus, when the index is on, ZADD of the key to the index,
+// both in one pipeline (one round trip, not a transaction).
+func (s *session) Insert(ctx context.Context, key, value []byte) error {
+	if !s.d.cfg.index {
+		return s.Update(ctx, key, value)
+	}
+	p := s.c.Pipeline()
+	s.args = s.d.setArgs(s.args[:0], key, value)
+	set := s.d.setCmd(ctx, s.args)
+	p.Process(ctx, set)
+	zadd := goredis.NewIntCmd(ctx, "zadd", s.d.cfg.indexKey, 0, key)
+	p.Process(ctx, zadd)
+	p.Exec(ctx)
+	return firstErr(set.Err(), zadd.Err())
+}
+
+// Delete is DEL, and ZREM from the index when it is on.
+func (s *session) Delete(ctx context.Context, key []byte) error {
+	if !s.d.cfg.index {
+		s.args = append(s.args[:0], "del", key)
+		return s.c.Process(ctx, goredis.NewIntCmd(ctx, s.args...))
+	}
+	p := s.c.Pipeline()
+	del := goredis.NewIntCmd(ctx, "del", key)
+	p.Process(ctx, del)
+	zrem := goredis.NewIntCmd(ctx, "zrem", s.d.cfg.indexKey, key)
+	p.Process(ctx, zrem)
+	p.Exec(ctx)
+	return firstErr(del.Err(), zrem.Err())
+}
+
+// errNoIndex is returned by scans when the index is off.
+var errNoIndex = errors.New("redis scan needs the key index (option index=true)")
+
+// Scan reads up to n keys >= start from the index (ZRANGEBYLEX), then their
+// values in one round trip (MGET, or a pipeline in a cluster or for hashes).
+// Keys deleted between the two steps are skipped, so it may visit fewer.
+func (s *session) Scan(ctx context.Context, start []byte, n int, visit func(key, value []byte)) (int, error) {
+	if !s.d.cfg.index {
+		return 0, errNoIndex
+	}
+	if n <= 0 {
+		return 0, nil
+	}
+	keys, err := s.c.ZRangeByLex(ctx, s.d.cfg.indexKey, &goredis.ZRangeBy{
+		Min: "[" + string(start), Max: "+", Count: int64(n),
+	}).Result()
+	if err != nil {
+		return 0, err
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	visited := 0
+	var buf []byte
+	if s.d.cfg.layout == LayoutString && !s.d.cfg.cluster {
+		vals, err := s.c.MGet(ctx, keys...).Result()
+		if err != nil {
+			return 0, err
+		}
+		for i, v := range vals {
+			if sv, ok := v.(string); ok {
+				buf = append(buf[:0], sv...)
+				visit([]byte(keys[i]), buf)
+				visited++
+			}
+		}
+		return visited, nil
+	}
+	p := s.c.Pipeline()
+	cmds := make([]goredis.Cmder, len(keys))
+	for i, k := range keys {
+		if s.d.cfg.layout == LayoutHash {
+			cmds[i] = goredis.NewSliceCmd(ctx, s.d.hmgetArgs(nil, []byte(k))...)
+		} else {
+			cmds[i] = goredis.NewStringCmd(ctx, "get", k)
+		}
+		p.Process(ctx, cmds[i])
+	}
+	p.Exec(ctx)
+	for i, cmd := range cmds {
+		var err error
+		switch cmd := cmd.(type) {
+		case *goredis.SliceCmd:
+			buf, err = hashValue(cmd, buf[:0])
+		case *goredis.StringCmd:
+			buf, err = stringValue(cmd, buf[:0])
+		}
+		switch {
+		case errors.Is(err, driver.ErrNotFound):
+			continue
+		case err != nil:
+			return visited, err
+		}
+		visit([]byte(keys[i]), buf)
+		visited++
+	}
+	return visited, nil
+}
+
+// InsertBatch stores the records in one pipeline, with one ZADD of all the
+// keys to the index.
+func (s *session) InsertBatch(ctx context.Context, keys, values [][]byte) error {
+	if len(keys) != len(values) {
+		return fmt.Errorf("redis bulk insert: %d keys but %d values", len(keys), len(values))
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	p := s.c.Pipeline()
+	for i := range keys {
+		p.Process(ctx, s.d.setCmd(ctx, s.d.setArgs(nil, keys[i], values[i])))
+	}
+	if s.d.cfg.index {
+		args := make([]any, 0, 2+2*len(keys))
+		args = append(args, "zadd", s.d.cfg.indexKey)
+		for _, k := range keys {
+			args = append(args, 0, k)
+		}
+		p.Process(ctx, goredis.NewIntCmd(ctx, args...))
+	}
+	cmds, err := p.Exec(ctx)
+	if err != nil {
+		for _, c := range cmds {
+			if c.Err() != nil {
+				return fmt.Errorf("redis bulk insert: %w", c.Err())
+			}
+		}
+		return fmt.Errorf("redis bulk insert: %w", err)
+	}
+	return nil
+}
+
+// Do sends the requests in one pipeline and fills in each one's Result and
+// Err. An insert or delete adds its index command to the same pipeline.
+func (s *session) Do(ctx context.Context, reqs []driver.Request) {
+	if len(reqs) == 0 {
+		return
+	}
+	p := s.c.Pipeline()
+	// cmds[2*i] is request i's command, cmds[2*i+1] its index command or nil.
+	cmds := make([]goredis.Cmder, 2*len(reqs))
+	for i := range reqs {
+		r := &reqs[i]
+		var main, idx goredis.Cmder
+		switch r.Op {
+		case workload.Read:
+			if s.d.cfg.layout == LayoutHash {
+				main = goredis.NewSliceCmd(ctx, s.d.hmgetArgs(nil, r.Key)...)
+			} else {
+				main = goredis.NewStringCmd(ctx, "get", r.Key)
+			}
+		case workload.Update, workload.Insert:
+			main = s.d.setCmd(ctx, s.d.setArgs(nil, r.Key, r.Value))
+			if r.Op == workload.Insert && s.d.cfg.index {
+				idx = goredis.NewIntCmd(ctx, "zadd", s.d.cfg.indexKey, 0, r.Key)
+			}
+		case workload.Delete:
+			main = goredis.NewIntCmd(ctx, "del", r.Key)
+			if s.d.cfg.index {
+				idx = goredis.NewIntCmd(ctx, "zrem", s.d.cfg.indexKey, r.Key)
+			}
+		default:
+			r.Err = fmt.Errorf("redis batch: operation %v cannot be batched", r.Op)
+			continue
+		}
+		cmds[2*i], cmds[2*i+1] = main, idx
+		p.Process(ctx, main)
+		if idx != nil {
+			p.Process(ctx, idx)
+		}
+	}
+	p.Exec(ctx)
+	for i := range reqs {
+		r := &reqs[i]
+		main, idx := cmds[2*i], cmds[2*i+1]
+		if main == nil {
+			continue
+		}
+		switch cmd := main.(type) {
+		case *goredis.StringCmd:
+			r.Result, r.Err = stringValue(cmd, r.Result)
+		case *goredis.SliceCmd:
+			r.Result, r.Err = hashValue(cmd, r.Result)
+		default:
+			r.Err = main.Err()
+			if r.Err == nil && idx != nil {
+				r.Err = idx.Err()
+			}
+		}
+	}
+}
+
+// Close does nothing: the pool belongs to the driver.
+func (s *session) Close() error { return nil }
+
+// setArgs appends SET key value, or HSET key field0 part0 ... for hashes, to args.
+func (d *redisDriver) setArgs(args []any, key, value []byte) []any {
+	if d.cfg.layout != LayoutHash {
+		return append(args, "set", key, value)
+	}
+	args = append(args, "hset", key)
+	n := len(d.fieldNames)
+	for i, f := range d.fieldNames {
+		args = append(args, f, value[i*len(value)/n:(i+1)*len(value)/n])
+	}
+	return args
+}
+
+// setCmd makes the command for setArgs: SET replies with a status, HSET
+// with the number of fields it added.
+func (d *redisDriver) setCmd(ctx context.Context, args []any) goredis.Cmder {
+	if d.cfg.layout == LayoutHash {
+		return goredis.NewIntCmd(ctx, args...)
+	}
+	return goredis.NewStatusCmd(ctx, args...)
+}
+
+// hmgetArgs appends HMGET key field0 ... to args.
+func (d *redisDriver) hmgetArgs(args []any, key []byte) []any {
+	args = append(args, "hmget", key)
+	return append(args, d.fieldNames...)
+}
+
+// stringValue appends a GET reply to dst; a nil reply is ErrNotFound.
+func stringValue(cmd *goredis.StringCmd, dst []byte) ([]byte, error) {
+	v, err := cmd.Result()
+	switch {
+	case err == goredis.Nil:
+		return dst, driver.ErrNotFound
+	case err != nil:
+		return dst, err
+	}
+	return append(dst, v...), nil
+}
+
+// hashValue appends the fields of an HMGET reply to dst, in field order; a
+// hash with none of the fields is ErrNotFound.
+func hashValue(cmd *goredis.SliceCmd, dst []byte) ([]byte, error) {
+	vals, err := cmd.Result()
+	if err != nil {
+		return dst, err
+	}
+	found := false
+	for _, v := range vals {
+		if sv, ok := v.(string); ok {
+			dst = append(dst, sv...)
+			found = true
+		}
+	}
+	if !found {
+		return dst, driver.ErrNotFound
+	}
+	return dst, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
