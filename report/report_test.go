@@ -3,9 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
