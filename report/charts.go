@@ -274,6 +274,19 @@ func distribution(runs []*result.Document, op string, name func(int, string) str
 			c.Series = append(c.Series, s)
 		}
 	}
+	// Cut the grid after the last percentile any run resolves.
+	last := 0
+	for _, s := range c.Series {
+		for i, v := range s.Y {
+			if v != nil {
+				last = max(last, i)
+			}
+		}
+	}
+	c.X = c.X[:last+1]
+	for i := range c.Series {
+		c.Series[i].Y = c.Series[i].Y[:last+1]
+	}
 	return c, nil
 }
 

@@ -72,7 +72,16 @@
         y: { distr: chart.log_y ? 3 : 1 }
       },
       axes: [
-        { label: chart.x_label, values: pct ? function (u, vals) { return vals.map(pctLabel); } : undefined },
+        pct ? {
+          label: chart.x_label,
+          // One tick a decade of 1/(1-p): 0%, 90%, 99%, 99.9%...
+          splits: function (u) {
+            var out = [];
+            for (var x = 1; x <= u.scales.x.max * 1.0001; x *= 10) out.push(x);
+            return out;
+          },
+          values: function (u, vals) { return vals.map(pctLabel); }
+        } : { label: chart.x_label },
         { label: chart.y_label, size: 70 }
       ],
       series: series,
