@@ -126,6 +126,10 @@ func newRoot(env *Env) *cobra.Command {
 	// The commands, one per file.
 	root.AddCommand(
 		newWorkloadsCmd(env),
+		newRunsCmd(env),
+		newShowCmd(env),
+		newRmCmd(env),
+		newImportCmd(env),
 	)
 	return root
 }
