@@ -2,6 +2,8 @@ package cli
 
 import (
 	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/driver/mysql"
+	"github.com/statebench/statebench/driver/postgres"
 	"github.com/statebench/statebench/driver/redis"
 )
 
@@ -9,5 +11,7 @@ import (
 // a compile error in a map literal.
 var drivers = map[string]driver.Opener{
 	// One line per driver, sorted by name.
-	"redis": redis.Open,
+	"mysql":    mysql.Open,
+	"postgres": postgres.Open,
+	"redis":    redis.Open,
 }
