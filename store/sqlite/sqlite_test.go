@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -21,3 +22,5 @@ func open(t *testing.T) store.Store {
 }
 
 func TestConformance(t *testing.T) { storetest.Run(t, open) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
