@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/driver/cassandra"
 	"github.com/statebench/statebench/driver/mysql"
 	"github.com/statebench/statebench/driver/postgres"
 	"github.com/statebench/statebench/driver/redis"
@@ -11,7 +12,8 @@ import (
 // a compile error in a map literal.
 var drivers = map[string]driver.Opener{
 	// One line per driver, sorted by name.
-	"mysql":    mysql.Open,
-	"postgres": postgres.Open,
-	"redis":    redis.Open,
+	"cassandra": cassandra.Open,
+	"mysql":     mysql.Open,
+	"postgres":  postgres.Open,
+	"redis":     redis.Open,
 }
