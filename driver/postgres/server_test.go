@@ -1,0 +1,133 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgBin holds initdb and pg_ctl; STATEBENCH_PGBIN overrides it.
+func pgBin() string {
+	if d := os.Getenv("STATEBENCH_PGBIN"); d != "" {
+		return d
+	}
+	return "/usr/lib/postgresql/15/bin"
+}
+
+// server is a PostgreSQL server of the test's own, on a free loopback
+// port, with a temporary data directory, run as the postgres user (the
+// server refuses to run as root).
+type server struct {
+	t    *testing.T
+	dir  string
+	port int
+}
+
+// startServer initialises and starts a server with durable settings
+// (fsync and synchronous_commit on); t.Cleanup stops it and removes its
+// files. Without the binaries the test is skipped, or fails in CI.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(pgBin(), "initdb")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL binaries are required in CI: %v", err)
+		}
+		t.Skipf("no PostgreSQL binaries (set STATEBENCH_PGBIN): %v", err)
+	}
+	dir, err := os.MkdirTemp("", "statebench-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, dir: dir, port: freePort(t)}
+	t.Cleanup(func() {
+		s.pgctl("stop", "-m", "immediate")
+		os.RemoveAll(dir)
+	})
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chown", "postgres:postgres", dir).CombinedOutput(); err != nil {
+			t.Fatalf("chown %s: %v: %s", dir, err, out)
+		}
+	}
+	s.run(60*time.Second, filepath.Join(pgBin(), "initdb"), "-D", s.data(), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+	s.start()
+	return s
+}
+
+func (s *server) data() string { return filepath.Join(s.dir, "data") }
+
+// target is the server's URL.
+func (s *server) target() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.port)
+}
+
+// start starts the server on its port and waits until it accepts sessions.
+func (s *server) start() {
+	s.t.Helper()
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=32MB", s.port, s.dir)
+	s.pgctl("start", "-o", opts, "-l", filepath.Join(s.dir, "log"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		c, err := pgx.Connect(ctx, s.target())
+		if err == nil {
+			c.Close(ctx)
+			return
+		}
+		if ctx.Err() != nil {
+			log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
+			s.t.Fatalf("server on port %d did not accept sessions within 30s: %v\n%s", s.port, err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop shuts the server down the fast way: sessions are cut off at once,
+// committed transactions stay.
+func (s *server) stop() { s.pgctl("stop", "-m", "fast") }
+
+func (s *server) pgctl(args ...string) {
+	s.t.Helper()
+	s.run(60*time.Second, filepath.Join(pgBin(), "pg_ctl"), append([]string{"-D", s.data(), "-w", "-t", "30"}, args...)...)
+}
+
+// run runs a command as the postgres user when we are root, bounded by
+// timeout.
+func (s *server) run(timeout time.Duration, name string, args ...string) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if os.Geteuid() == 0 {
+		args = append([]string{"-u", "postgres", "--", name}, args...)
+		name = "runuser"
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = s.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		// Stopping a server that is not running is not a failure of the test.
+		if len(args) > 0 && args[len(args)-1] == "immediate" {
+			return
+		}
+		s.t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// freePort returns a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, p, _ := net.SplitHostPort(l.Addr().String())
+	n, _ := strconv.Atoi(p)
+	return n
+}
