@@ -343,7 +343,7 @@ func histogramNames(o result.Observer) []string {
 // tempDirOnDisk returns a temp dir on a block device and the name of its
 // whole disk (a partition's parent). Where t.TempDir is on tmpfs, it uses a
 // dir under the package's own directory.
-func tempDirOnDisk(t *testing.T) (string, string) {
+func tempDirOnDisk(t testing.TB) (string, string) {
 	t.Helper()
 	for _, dir := range []string{t.TempDir(), ""} {
 		if dir == "" {
@@ -418,4 +418,3 @@ func directIO(t *testing.T, path string, n int, write bool) {
 		}
 	}
 }
-
