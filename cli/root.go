@@ -130,6 +130,9 @@ func newRoot(env *Env) *cobra.Command {
 		newShowCmd(env),
 		newRmCmd(env),
 		newImportCmd(env),
+		newCompareCmd(env),
+		newExportCmd(env),
+		newReportCmd(env),
 	)
 	return root
 }
