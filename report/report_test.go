@@ -190,3 +190,44 @@ func TestErrWriter(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// The comparison's p-values are benchstat's: these were read from
+// golang.org/x/perf/cmd/benchstat run on the WriteBenchfmt exports of the
+// same two runs (the error rate is left out: benchstat sees error counts).
+func TestComparisonMatchesBenchstat(t *testing.T) {
+	a := fixture.Run{ID: "A", Windows: 30, Rate: 200, P50Us: 100, Seed: 1}.Doc()
+	b := fixture.Run{ID: "B", Windows: 30, Rate: 200, P50Us: 106, Seed: 2}.Doc()
+	c, err := analysis.Compare([]*result.Document{a}, []*result.Document{b}, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	benchstat := map[string]float64{
+		"read throughput": 0.919, "read p50": 0.020, "read p90": 0.044, "read p99": 0.697, "read p99.9": 0.950, "read max": 0.950,
+		"read intended p50": 0.020, "read intended p90": 0.044, "read intended p99": 0.703, "read intended max": 0.957,
+		"update throughput": 0.267, "update p50": 0.033, "update p90": 0.003, "update p99": 0.347, "update p99.9": 0.208, "update max": 0.208,
+		"update intended p90": 0.004,
+	}
+	seen := 0
+	for _, o := range c.Candidates[0].Ops {
+		for _, m := range o.Metrics {
+			want, ok := benchstat[o.Op+" "+string(m.Metric)]
+			if !ok {
+				continue
+			}
+			seen++
+			if m.P == nil || fmt.Sprintf("%.3f", *m.P) != fmt.Sprintf("%.3f", want) {
+				t.Errorf("%s %s p = %v, want %.3f (benchstat)", o.Op, m.Metric, deref(m.P), want)
+			}
+		}
+	}
+	if seen != len(benchstat) {
+		t.Errorf("compared %d of benchstat's %d p-values", seen, len(benchstat))
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
