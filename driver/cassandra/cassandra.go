@@ -129,6 +129,10 @@ func (d *cassandraDriver) Session(ctx context.Context) (driver.Session, error) {
 	return &session{d: d}, nil
 }
 
+// EnforcesTimeout reports that every operation is bounded by Config.Timeout
+// here: it is gocql's per-request timeout.
+func (d *cassandraDriver) EnforcesTimeout() bool { return true }
+
 // Close closes the gocql session.
 func (d *cassandraDriver) Close() error {
 	d.sess.Close()

@@ -185,19 +185,20 @@ func TestCleanupNeedsPrefix(t *testing.T) {
 	}
 }
 
-// TestPipelineDepth: the pipeline option is what the engine reads to
-// batch a worker's operations.
+// TestPipelineDepth: the pipeline option is the sessions' batch depth,
+// which the engine reads to batch a worker's operations.
 func TestPipelineDepth(t *testing.T) {
 	needRedis(t)
 	for _, n := range []int{1, 16} {
 		d := openDriver(t, fmt.Sprintf("redis://%s/15?pipeline=%d", testAddr, n), nil)
-		pd, ok := d.(interface{ PipelineDepth() int })
-		if !ok {
-			t.Fatalf("driver has no PipelineDepth method")
+		s, err := d.Session(context.Background())
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := pd.PipelineDepth(); got != n {
-			t.Errorf("PipelineDepth() with pipeline=%d = %d, want %d", n, got, n)
+		if got := s.(driver.Batcher).Depth(); got != n {
+			t.Errorf("Depth() with pipeline=%d = %d, want %d", n, got, n)
 		}
+		s.Close()
 		d.Close()
 	}
 }

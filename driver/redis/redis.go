@@ -122,9 +122,9 @@ func (d *redisDriver) Session(ctx context.Context) (driver.Session, error) {
 	return &session{d: d, c: d.client}, nil
 }
 
-// PipelineDepth returns the pipeline option: how many operations of a worker
-// the engine should send through Session.Do at a time (1: no pipelining).
-func (d *redisDriver) PipelineDepth() int { return d.cfg.pipeline }
+// EnforcesTimeout reports that every operation is bounded by Config.Timeout
+// here: it is go-redis's dial, read, write and pool-wait timeout.
+func (d *redisDriver) EnforcesTimeout() bool { return true }
 
 // Close closes the pool.
 func (d *redisDriver) Close() error {

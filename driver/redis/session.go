@@ -181,6 +181,10 @@ func (s *session) InsertBatch(ctx context.Context, keys, values [][]byte) error 
 	return nil
 }
 
+// Depth returns the pipeline option: how many operations of a worker the
+// engine sends through Do at a time (1: no pipelining).
+func (s *session) Depth() int { return s.d.cfg.pipeline }
+
 // Do sends the requests in one pipeline and fills in each one's Result and
 // Err. An insert or delete adds its index command to the same pipeline.
 func (s *session) Do(ctx context.Context, reqs []driver.Request) {
