@@ -1,0 +1,52 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/statebench/statebench/driver"
+)
+
+// BenchmarkRead measures one point read through a session, the hot path of
+// a read-heavy run; its allocations per operation are the driver's cost.
+func BenchmarkRead(b *testing.B) {
+	benchSession(b, func(ctx context.Context, s driver.Session, key, dst []byte) error {
+		_, err := s.Read(ctx, key, dst[:0])
+		return err
+	})
+}
+
+// BenchmarkUpdate measures one upsert through a session.
+func BenchmarkUpdate(b *testing.B) {
+	val := make([]byte, 100)
+	benchSession(b, func(ctx context.Context, s driver.Session, key, _ []byte) error {
+		return s.Update(ctx, key, val)
+	})
+}
+
+func benchSession(b *testing.B, op func(ctx context.Context, s driver.Session, key, dst []byte) error) {
+	ctx := context.Background()
+	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": "sbbench"}, Concurrency: 1})
+	if err != nil {
+		b.Skipf("no MariaDB: %v", err)
+	}
+	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
+	s, _ := d.Session(ctx)
+	defer s.Close()
+	keys := make([][]byte, 1000)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("user%012d", i))
+		if err := s.Insert(ctx, keys[i], make([]byte, 100)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dst := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if err := op(ctx, s, keys[i%len(keys)], dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
