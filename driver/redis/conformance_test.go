@@ -41,17 +41,21 @@ func testLogger(t *testing.T) *slog.Logger {
 
 func openDriver(t *testing.T, target string, opts map[string]string) driver.Driver {
 	t.Helper()
-	d, err := redis.Open(context.Background(), driver.Config{
-		Target:      target,
-		Options:     opts,
-		Concurrency: 8,
-		Timeout:     5 * time.Second,
-		Logger:      testLogger(t),
-	})
+	d, err := openDriverErr(target, opts)
 	if err != nil {
 		t.Fatalf("Open(%q): %v", target, err)
 	}
 	return d
+}
+
+func openDriverErr(target string, opts map[string]string) (driver.Driver, error) {
+	return redis.Open(context.Background(), driver.Config{
+		Target:      target,
+		Options:     opts,
+		Concurrency: 8,
+		Timeout:     5 * time.Second,
+		Logger:      slog.New(slog.DiscardHandler),
+	})
 }
 
 // TestConformance runs the driver suite against the shared Redis in every

@@ -1,0 +1,91 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/driver/drivertest"
+)
+
+// BenchmarkRead measures one GET through a session, one worker at a time:
+// its time is a round trip plus the driver's cost, and its allocations per
+// operation are the driver's (go-redis's command and reply) alone.
+func BenchmarkRead(b *testing.B) {
+	benchSession(b, "", func(ctx context.Context, s driver.Session, key, dst []byte) error {
+		_, err := s.Read(ctx, key, dst[:0])
+		return err
+	})
+}
+
+// BenchmarkUpdate measures one SET of a 100-byte value.
+func BenchmarkUpdate(b *testing.B) {
+	val := make([]byte, 100)
+	benchSession(b, "", func(ctx context.Context, s driver.Session, key, _ []byte) error {
+		return s.Update(ctx, key, val)
+	})
+}
+
+// BenchmarkReadHash measures one HMGET of a record split into 10 fields.
+func BenchmarkReadHash(b *testing.B) {
+	benchSession(b, "?layout=hash&fields=10", func(ctx context.Context, s driver.Session, key, dst []byte) error {
+		_, err := s.Read(ctx, key, dst[:0])
+		return err
+	})
+}
+
+// BenchmarkBatch16 measures a pipelined batch of 16 mixed reads and
+// updates; ns/op is per batch.
+func BenchmarkBatch16(b *testing.B) {
+	val := make([]byte, 100)
+	reqs := make([]driver.Request, 16)
+	var i int
+	benchSession(b, "?pipeline=16", func(ctx context.Context, s driver.Session, key, _ []byte) error {
+		for j := range reqs {
+			reqs[j] = driver.Request{Op: 0, Key: key, Result: reqs[j].Result[:0]}
+			if (i+j)%2 == 1 {
+				reqs[j].Op, reqs[j].Value = 1, val
+			}
+		}
+		i++
+		s.(driver.Batcher).Do(ctx, reqs)
+		for j := range reqs {
+			if reqs[j].Err != nil {
+				return reqs[j].Err
+			}
+		}
+		return nil
+	})
+}
+
+func benchSession(b *testing.B, query string, op func(ctx context.Context, s driver.Session, key, dst []byte) error) {
+	ctx := context.Background()
+	prefix := drivertest.Prefix()
+	opts := map[string]string{"key_prefix": prefix}
+	if query == "?layout=hash&fields=10" {
+		opts["fields"], query = "10", "?layout=hash"
+	}
+	d, err := openDriverErr("redis://"+testAddr+"/15"+query, opts)
+	if err != nil {
+		b.Skipf("no Redis: %v", err)
+	}
+	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
+	s, _ := d.Session(ctx)
+	defer s.Close()
+	keys := make([][]byte, 1000)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("%s%012d", prefix, i))
+		if err := s.Insert(ctx, keys[i], make([]byte, 100)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dst := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if err := op(ctx, s, keys[i%len(keys)], dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
