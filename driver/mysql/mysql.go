@@ -37,18 +37,20 @@ const defaultTimeout = 10 * time.Second
 const keyType = "VARBINARY(1024)"
 
 var (
-	_ driver.Driver     = (*myDriver)(nil)
-	_ driver.Cleaner    = (*myDriver)(nil)
-	_ driver.Classifier = (*myDriver)(nil)
+	_ driver.Driver          = (*myDriver)(nil)
+	_ driver.Cleaner         = (*myDriver)(nil)
+	_ driver.Classifier      = (*myDriver)(nil)
+	_ driver.TimeoutEnforcer = (*myDriver)(nil)
 )
 
 // myDriver is an open database/sql pool on one table.
 type myDriver struct {
-	db     *sql.DB
-	model  sqlkv.Model
-	stmts  statements
-	log    *slog.Logger
-	target string // without the password, for messages
+	db      *sql.DB
+	model   sqlkv.Model
+	stmts   statements
+	log     *slog.Logger
+	target  string // without the password, for messages
+	timeout time.Duration
 }
 
 // Open connects to the MySQL or MariaDB server named by cfg.Target, creates
@@ -86,8 +88,16 @@ func Open(ctx context.Context, cfg driver.Config) (driver.Driver, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
+	// The dial, and each read and write of a statement, are bounded by
+	// the timeout: that bounds every operation without a context deadline.
 	if mcfg.Timeout == 0 {
 		mcfg.Timeout = timeout
+	}
+	if mcfg.ReadTimeout == 0 {
+		mcfg.ReadTimeout = timeout
+	}
+	if mcfg.WriteTimeout == 0 {
+		mcfg.WriteTimeout = timeout
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -103,7 +113,7 @@ func Open(ctx context.Context, cfg driver.Config) (driver.Driver, error) {
 	n := max(cfg.Concurrency, 1) + 2
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
-	d := &myDriver{db: db, model: model, stmts: newStatements(model), log: log, target: target}
+	d := &myDriver{db: db, model: model, stmts: newStatements(model), log: log, target: target, timeout: timeout}
 
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -213,6 +223,12 @@ func (d *myDriver) Cleanup(ctx context.Context) error {
 // Close closes the pool.
 func (d *myDriver) Close() error { return d.db.Close() }
 
+// EnforcesTimeout reports that operations are bounded without a context
+// deadline: go-sql-driver puts the timeout on every read and write of the
+// connection's socket (readTimeout, writeTimeout), and taking a connection
+// from the pool is bounded by the session.
+func (d *myDriver) EnforcesTimeout() bool { return true }
+
 // Classify sorts go-sql-driver's and the server's errors into classes.
 func (d *myDriver) Classify(err error) driver.Class { return Classify(err) }
 
@@ -228,6 +244,10 @@ func Classify(err error) driver.Class {
 		return driver.OK
 	case errors.Is(err, driver.ErrNotFound):
 		return driver.NotFound
+	case errors.Is(err, driver.ErrTimeout): // marked by a session
+		return driver.Timeout
+	case errors.Is(err, driver.ErrConnection):
+		return driver.Connection
 	case errors.As(err, &me):
 		switch me.Number {
 		case 1040, // ER_CON_COUNT_ERROR: too many connections

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/statebench/statebench/driver"
 	"github.com/statebench/statebench/driver/sqlkv"
@@ -70,6 +71,8 @@ type session struct {
 	dest  []any          // pointers to raw, for Scan
 	// scratch holds a scanned record's value, joined from its fields.
 	scratch []byte
+	// began is when the current operation started.
+	began time.Time
 	// bulkSQL caches multi-row INSERT statements by row count.
 	bulkSQL map[int]string
 }
@@ -77,10 +80,14 @@ type session struct {
 // connect makes sure the session holds a connection with its statements
 // prepared on the server.
 func (s *session) connect(ctx context.Context) error {
+	s.began = time.Now()
 	if s.conn != nil {
 		return nil
 	}
-	c, err := s.d.db.Conn(ctx)
+	// A full pool would make Conn wait: bound it like an operation.
+	cctx, cancel := context.WithTimeout(ctx, s.d.timeout)
+	defer cancel()
+	c, err := s.d.db.Conn(cctx)
 	if err != nil {
 		return s.fail(err)
 	}
@@ -94,7 +101,7 @@ func (s *session) connect(ctx context.Context) error {
 		{&s.delete, s.d.stmts.delete},
 		{&s.scan, s.d.stmts.scan},
 	} {
-		st, err := c.PrepareContext(ctx, p.sql)
+		st, err := c.PrepareContext(cctx, p.sql)
 		if err != nil {
 			err = s.fail(fmt.Errorf("preparing %q: %w", p.sql, err))
 			s.drop()
@@ -108,7 +115,14 @@ func (s *session) connect(ctx context.Context) error {
 // fail returns err marked with its class, so that driver.Classify alone
 // sorts it too, and lets go of the connection when it is broken.
 func (s *session) fail(err error) error {
-	switch Classify(err) {
+	class := Classify(err)
+	// go-sql-driver reports a read or write that hit its deadline as an
+	// invalid connection (and logs the cause): an operation that took the
+	// whole timeout before failing so timed out.
+	if class == driver.Connection && time.Since(s.began) >= s.d.timeout {
+		class = driver.Timeout
+	}
+	switch class {
 	case driver.Connection:
 		s.drop()
 		return &classedError{driver.ErrConnection, err}

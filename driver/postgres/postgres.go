@@ -35,9 +35,10 @@ const OptSynchronousCommit = "synchronous_commit"
 const defaultTimeout = 10 * time.Second
 
 var (
-	_ driver.Driver     = (*pgDriver)(nil)
-	_ driver.Cleaner    = (*pgDriver)(nil)
-	_ driver.Classifier = (*pgDriver)(nil)
+	_ driver.Driver          = (*pgDriver)(nil)
+	_ driver.Cleaner         = (*pgDriver)(nil)
+	_ driver.Classifier      = (*pgDriver)(nil)
+	_ driver.TimeoutEnforcer = (*pgDriver)(nil)
 )
 
 // pgDriver is an open pool on one table.
@@ -47,6 +48,9 @@ type pgDriver struct {
 	stmts  statements
 	log    *slog.Logger
 	target string // the target without its password, for messages
+	// timeout bounds each operation, as a deadline on the connection's
+	// socket, and taking a connection from the pool.
+	timeout time.Duration
 	// fresh is true while the table is one this Open created and no bulk
 	// load found a key in it already: COPY can then go straight into it.
 	fresh atomic.Bool
@@ -90,7 +94,7 @@ func Open(ctx context.Context, cfg driver.Config) (driver.Driver, error) {
 		// Each session holds a connection; Describe and Cleanup need one more.
 		pcfg.MaxConns = int32(max(cfg.Concurrency, 1) + 2)
 	}
-	d := &pgDriver{model: model, stmts: newStatements(model), log: cfg.Logger, target: redact(cfg.Target)}
+	d := &pgDriver{model: model, stmts: newStatements(model), log: cfg.Logger, target: redact(cfg.Target), timeout: timeout}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -211,6 +215,11 @@ func (d *pgDriver) Close() error {
 	return nil
 }
 
+// EnforcesTimeout reports that sessions bound every operation by
+// Config.Timeout themselves, with a deadline on the connection's socket,
+// so the engine need not give each call a context with a deadline.
+func (d *pgDriver) EnforcesTimeout() bool { return true }
+
 // Classify sorts pgx's and PostgreSQL's errors into classes.
 func (d *pgDriver) Classify(err error) driver.Class { return Classify(err) }
 
@@ -227,6 +236,10 @@ func Classify(err error) driver.Class {
 		return driver.OK
 	case errors.Is(err, driver.ErrNotFound):
 		return driver.NotFound
+	case errors.Is(err, driver.ErrTimeout): // marked by a session
+		return driver.Timeout
+	case errors.Is(err, driver.ErrConnection):
+		return driver.Connection
 	case errors.As(err, &ce):
 		return driver.Connection
 	case pgconn.Timeout(err):

@@ -260,3 +260,51 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// An operation blocked on the server (here by a row lock another
+// connection holds) fails as a timeout after Config.Timeout, without a
+// deadline on its context; the session then works again.
+func TestOperationTimeoutWithoutContextDeadline(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	table := tableName(t)
+	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": table}, Concurrency: 1, Timeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
+	if !d.(driver.TimeoutEnforcer).EnforcesTimeout() {
+		t.Fatalf("EnforcesTimeout() = false, want true")
+	}
+	s, _ := d.Session(ctx)
+	defer s.Close()
+	if err := s.Insert(ctx, []byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	locker, err := pgx.Connect(ctx, testTarget())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(ctx)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM "+table+" WHERE ycsb_key = 'k' FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Update(ctx, []byte("k"), []byte("w")) }()
+	select {
+	case err := <-done:
+		if c := Classify(err); c != driver.Timeout {
+			t.Errorf("Update of a locked row: err = %v, class %v; want timeout", err, c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Update of a locked row did not return within 10 s; want a timeout after 500 ms")
+	}
+	tx.Rollback(ctx)
+	if err := s.Update(ctx, []byte("k"), []byte("x")); err != nil {
+		t.Errorf("Update after the lock was released: %v", err)
+	}
+}

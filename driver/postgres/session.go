@@ -83,9 +83,12 @@ type session struct {
 // connection that has them already, Prepare costs no round trip.
 func (s *session) conn(ctx context.Context) error {
 	if s.pc != nil {
-		return nil
+		return s.arm(1)
 	}
-	pc, err := s.d.pool.Acquire(ctx)
+	// A full pool would make Acquire wait: bound it like an operation.
+	actx, cancel := context.WithTimeout(ctx, s.d.timeout)
+	pc, err := s.d.pool.Acquire(actx)
+	cancel()
 	if err != nil {
 		return s.fail(err)
 	}
@@ -107,7 +110,14 @@ func (s *session) conn(ctx context.Context) error {
 		}
 		*p.sd = sd
 	}
-	return nil
+	return s.arm(1)
+}
+
+// arm sets the deadline of the operation about to run, n times the
+// timeout, on the connection's socket: pgconn then fails it as a timeout
+// and closes the connection, and the session takes a new one.
+func (s *session) arm(n int) error {
+	return s.c.Conn().SetDeadline(time.Now().Add(time.Duration(n) * s.d.timeout))
 }
 
 // fail returns err marked with its class, so that driver.Classify alone
@@ -140,6 +150,8 @@ func (s *session) drop() {
 
 func (s *session) release() {
 	if s.pc != nil {
+		// The pool must not find a past deadline on an idle connection.
+		s.c.Conn().SetDeadline(time.Time{})
 		s.pc.Release()
 		s.pc, s.c = nil, nil
 	}
@@ -239,6 +251,10 @@ func (s *session) InsertBatch(ctx context.Context, keys, values [][]byte) error 
 	}
 	if err := s.conn(ctx); err != nil {
 		return err
+	}
+	// A batch is many records: the engine gives it four times an operation's time.
+	if err := s.arm(4); err != nil {
+		return s.fail(err)
 	}
 	cols := append([]string{sqlkv.KeyColumn}, s.d.model.Columns()...)
 	conn := s.pc.Conn()
