@@ -83,12 +83,14 @@ func defaultConfig(cfg driver.Config) config {
 		pipeline: 1,
 		index:    true,
 		indexKey: DefaultIndexKey,
-		poolSize: cfg.Concurrency,
+		// One connection per worker, and one for Describe and Cleanup, which
+		// may run while every session holds its own.
+		poolSize: cfg.Concurrency + 1,
 		timeout:  cfg.Timeout,
 		protocol: 2,
 	}
-	if c.poolSize < 1 {
-		c.poolSize = 1
+	if c.poolSize < 2 {
+		c.poolSize = 2
 	}
 	if c.timeout <= 0 {
 		c.timeout = 5 * time.Second

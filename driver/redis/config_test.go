@@ -27,9 +27,9 @@ func TestParseConfig(t *testing.T) {
 		check   func(c config) string // returns what differs, or ""
 		wantErr string
 	}{
-		// No target means the local default, and the pool is one connection per worker.
+		// No target means the local default, and the pool is one connection per worker plus one.
 		{name: "default", target: "", check: func(c config) string {
-			return diff(c.addrs, []string{"127.0.0.1:6379"}, c.db, 0, c.poolSize, 50, c.cluster, false, c.layout, "string", c.timeout, time.Second)
+			return diff(c.addrs, []string{"127.0.0.1:6379"}, c.db, 0, c.poolSize, 51, c.cluster, false, c.layout, "string", c.timeout, time.Second)
 		}},
 		// User, password (percent-escaped) and database come from the URL.
 		{name: "auth and db", target: "redis://u:p%40ss@h:7000/3", check: func(c config) string {

@@ -119,7 +119,7 @@ func newClient(c config) goredis.UniversalClient {
 
 // Session returns a session; sessions share the driver's pool.
 func (d *redisDriver) Session(ctx context.Context) (driver.Session, error) {
-	return &session{d: d, c: d.client}, nil
+	return &session{d: d, c: d.client}, nil // cmd() takes a connection on first use
 }
 
 // EnforcesTimeout reports that every operation is bounded by Config.Timeout

@@ -11,14 +11,59 @@ import (
 	"github.com/statebench/statebench/workload"
 )
 
-// session issues one worker's operations over the driver's shared pool. It
-// keeps its argument slice between calls so that building a command does not
-// allocate one; go-redis keeps a command's arguments only until the call
+// session issues one worker's operations. Against a standalone server it
+// holds a connection of its own, taken from the driver's pool, as
+// redis-benchmark's clients do: a pooled call would check the connection's
+// health with a syscall on every operation. After a connection or timeout
+// error it gives the connection back (go-redis discards a broken one) and
+// takes another on the next call, so it rides through a server restart. In
+// a cluster it goes through the cluster client, which routes each key.
+//
+// It keeps its argument slice between calls so that building a command does
+// not allocate one; go-redis keeps a command's arguments only until the call
 // returns.
 type session struct {
 	d    *redisDriver
-	c    goredis.UniversalClient
+	c    commander     // conn, or the cluster client
+	conn *goredis.Conn // nil in a cluster, and after a connection error until the next call
 	args []any
+}
+
+// commander is what a session sends commands through: a *goredis.Conn or the
+// cluster client.
+type commander interface {
+	Process(ctx context.Context, cmd goredis.Cmder) error
+	Pipeline() goredis.Pipeliner
+	ZRangeByLex(ctx context.Context, key string, opt *goredis.ZRangeBy) *goredis.StringSliceCmd
+	MGet(ctx context.Context, keys ...string) *goredis.SliceCmd
+}
+
+// cmd returns what to send the next command through, taking a connection
+// if the session has none.
+func (s *session) cmd() commander {
+	if s.conn == nil {
+		if c, ok := s.d.client.(*goredis.Client); ok {
+			s.conn = c.Conn()
+			s.c = s.conn
+		}
+	}
+	return s.c
+}
+
+// check gives the connection back after an error that may have broken it:
+// anything but a reply from the server (a nil reply or an error reply). It
+// returns err.
+func (s *session) check(err error) error {
+	if err == nil || s.conn == nil || err == goredis.Nil {
+		return err
+	}
+	var reply goredis.Error
+	if errors.As(err, &reply) {
+		return err
+	}
+	s.conn.Close()
+	s.conn = nil
+	return err
 }
 
 var (
@@ -32,12 +77,12 @@ func (s *session) Read(ctx context.Context, key, dst []byte) ([]byte, error) {
 	if s.d.cfg.layout == LayoutHash {
 		s.args = s.d.hmgetArgs(s.args[:0], key)
 		cmd := goredis.NewSliceCmd(ctx, s.args...)
-		s.c.Process(ctx, cmd)
+		s.check(s.cmd().Process(ctx, cmd))
 		return hashValue(cmd, dst)
 	}
 	s.args = append(s.args[:0], "get", key)
 	cmd := goredis.NewStringCmd(ctx, s.args...)
-	s.c.Process(ctx, cmd)
+	s.check(s.cmd().Process(ctx, cmd))
 	return stringValue(cmd, dst)
 }
 
@@ -45,7 +90,7 @@ func (s *session) Read(ctx context.Context, key, dst []byte) ([]byte, error) {
 // the scan index: records are indexed when inserted.
 func (s *session) Update(ctx context.Context, key, value []byte) error {
 	s.args = s.d.setArgs(s.args[:0], key, value)
-	return s.c.Process(ctx, s.d.setCmd(ctx, s.args))
+	return s.check(s.cmd().Process(ctx, s.d.setCmd(ctx, s.args)))
 }
 
 // Insert is Update plus, when the index is on, ZADD of the key to the index,
@@ -54,29 +99,29 @@ func (s *session) Insert(ctx context.Context, key, value []byte) error {
 	if !s.d.cfg.index {
 		return s.Update(ctx, key, value)
 	}
-	p := s.c.Pipeline()
+	p := s.cmd().Pipeline()
 	s.args = s.d.setArgs(s.args[:0], key, value)
 	set := s.d.setCmd(ctx, s.args)
 	p.Process(ctx, set)
 	zadd := goredis.NewIntCmd(ctx, "zadd", s.d.cfg.indexKey, 0, key)
 	p.Process(ctx, zadd)
 	p.Exec(ctx)
-	return firstErr(set.Err(), zadd.Err())
+	return s.check(firstErr(set.Err(), zadd.Err()))
 }
 
 // Delete is DEL, and ZREM from the index when it is on.
 func (s *session) Delete(ctx context.Context, key []byte) error {
 	if !s.d.cfg.index {
 		s.args = append(s.args[:0], "del", key)
-		return s.c.Process(ctx, goredis.NewIntCmd(ctx, s.args...))
+		return s.check(s.cmd().Process(ctx, goredis.NewIntCmd(ctx, s.args...)))
 	}
-	p := s.c.Pipeline()
+	p := s.cmd().Pipeline()
 	del := goredis.NewIntCmd(ctx, "del", key)
 	p.Process(ctx, del)
 	zrem := goredis.NewIntCmd(ctx, "zrem", s.d.cfg.indexKey, key)
 	p.Process(ctx, zrem)
 	p.Exec(ctx)
-	return firstErr(del.Err(), zrem.Err())
+	return s.check(firstErr(del.Err(), zrem.Err()))
 }
 
 // errNoIndex is returned by scans when the index is off.
@@ -92,11 +137,11 @@ func (s *session) Scan(ctx context.Context, start []byte, n int, visit func(key,
 	if n <= 0 {
 		return 0, nil
 	}
-	keys, err := s.c.ZRangeByLex(ctx, s.d.cfg.indexKey, &goredis.ZRangeBy{
+	keys, err := s.cmd().ZRangeByLex(ctx, s.d.cfg.indexKey, &goredis.ZRangeBy{
 		Min: "[" + string(start), Max: "+", Count: int64(n),
 	}).Result()
 	if err != nil {
-		return 0, err
+		return 0, s.check(err)
 	}
 	if len(keys) == 0 {
 		return 0, nil
@@ -104,9 +149,9 @@ func (s *session) Scan(ctx context.Context, start []byte, n int, visit func(key,
 	visited := 0
 	var buf []byte
 	if s.d.cfg.layout == LayoutString && !s.d.cfg.cluster {
-		vals, err := s.c.MGet(ctx, keys...).Result()
+		vals, err := s.cmd().MGet(ctx, keys...).Result()
 		if err != nil {
-			return 0, err
+			return 0, s.check(err)
 		}
 		for i, v := range vals {
 			if sv, ok := v.(string); ok {
@@ -117,7 +162,7 @@ func (s *session) Scan(ctx context.Context, start []byte, n int, visit func(key,
 		}
 		return visited, nil
 	}
-	p := s.c.Pipeline()
+	p := s.cmd().Pipeline()
 	cmds := make([]goredis.Cmder, len(keys))
 	for i, k := range keys {
 		if s.d.cfg.layout == LayoutHash {
@@ -140,7 +185,7 @@ func (s *session) Scan(ctx context.Context, start []byte, n int, visit func(key,
 		case errors.Is(err, driver.ErrNotFound):
 			continue
 		case err != nil:
-			return visited, err
+			return visited, s.check(err)
 		}
 		visit([]byte(keys[i]), buf)
 		visited++
@@ -157,7 +202,7 @@ func (s *session) InsertBatch(ctx context.Context, keys, values [][]byte) error 
 	if len(keys) == 0 {
 		return nil
 	}
-	p := s.c.Pipeline()
+	p := s.cmd().Pipeline()
 	for i := range keys {
 		p.Process(ctx, s.d.setCmd(ctx, s.d.setArgs(nil, keys[i], values[i])))
 	}
@@ -171,6 +216,7 @@ func (s *session) InsertBatch(ctx context.Context, keys, values [][]byte) error 
 	}
 	cmds, err := p.Exec(ctx)
 	if err != nil {
+		s.check(err)
 		for _, c := range cmds {
 			if c.Err() != nil {
 				return fmt.Errorf("redis bulk insert: %w", c.Err())
@@ -191,7 +237,7 @@ func (s *session) Do(ctx context.Context, reqs []driver.Request) {
 	if len(reqs) == 0 {
 		return
 	}
-	p := s.c.Pipeline()
+	p := s.cmd().Pipeline()
 	// cmds[2*i] is request i's command, cmds[2*i+1] its index command or nil.
 	cmds := make([]goredis.Cmder, 2*len(reqs))
 	for i := range reqs {
@@ -224,7 +270,8 @@ func (s *session) Do(ctx context.Context, reqs []driver.Request) {
 			p.Process(ctx, idx)
 		}
 	}
-	p.Exec(ctx)
+	_, err := p.Exec(ctx)
+	s.check(err)
 	for i := range reqs {
 		r := &reqs[i]
 		main, idx := cmds[2*i], cmds[2*i+1]
@@ -245,8 +292,14 @@ func (s *session) Do(ctx context.Context, reqs []driver.Request) {
 	}
 }
 
-// Close does nothing: the pool belongs to the driver.
-func (s *session) Close() error { return nil }
+// Close gives the session's connection back to the pool.
+func (s *session) Close() error {
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
+	}
+	return nil
+}
 
 // setArgs appends SET key value, or HSET key field0 part0 ... for hashes, to args.
 func (d *redisDriver) setArgs(args []any, key, value []byte) []any {
