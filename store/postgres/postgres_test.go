@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"log/slog"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/statebench/statebench/store"
 	"github.com/statebench/statebench/store/postgres"
@@ -107,4 +109,40 @@ func TestRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The benchmarks' figures are in docs/store.md (Performance).
+
+func openBench(b *testing.B) store.Store {
+	s, err := postgres.Open(context.Background(), schema(b), slog.New(slog.DiscardHandler), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func BenchmarkStoreHour(b *testing.B) {
+	s := openBench(b)
+	storetest.BenchmarkStoreHour(b, s)
+	var size int64
+	if err := s.(interface{ DB() *sql.DB }).DB().QueryRow(
+		"SELECT sum(pg_total_relation_size(quote_ident(current_schema()) || '.' || quote_ident(t))) FROM unnest(ARRAY['runs','windows','labels']) t").Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	runs, err := s.List(context.Background(), store.Query{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%.1f MiB on disk per run-hour (%d runs, %d bytes)", float64(size)/float64(len(runs))/(1<<20), len(runs), size)
+}
+
+var historyRuns = flag.Int("history.runs", 10000, "runs in BenchmarkHistory's history")
+
+func BenchmarkHistory(b *testing.B) {
+	s := openBench(b)
+	start := time.Now()
+	storetest.SeedHistory(b, s, *historyRuns, 60)
+	b.Logf("seeded %d one-minute runs in %v", *historyRuns, time.Since(start))
+	storetest.BenchmarkHistory(b, s)
 }
