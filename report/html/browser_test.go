@@ -113,4 +113,3 @@ func TestPageRendersInBrowser(t *testing.T) {
 		t.Errorf("charts drawn = %q (canvases %d), want %d", drawn.Value, canvases, want)
 	}
 }
-
