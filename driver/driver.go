@@ -98,10 +98,28 @@ type Request struct {
 }
 
 // Batcher is an optional Session ability: sending several operations in one
-// round trip (Redis pipelining). Do fills in each request's Result and Err and
-// returns when every reply has arrived; each operation's latency is the batch's.
+// round trip (Redis pipelining).
 type Batcher interface {
+	// Depth returns how many operations to send per batch (a driver's
+	// pipeline=N option); the engine batches only when it is above 1.
+	Depth() int
+	// Do fills in each request's Result and Err and returns when every
+	// reply has arrived; each operation's latency is the batch's.
 	Do(ctx context.Context, reqs []Request)
+}
+
+// PhaseNotifier is an optional Driver ability: being told when each phase
+// of the run (load, warmup, measure, verify) starts, for drivers whose
+// behaviour follows the run's timeline (the memory driver's stalls).
+type PhaseNotifier interface {
+	PhaseStarted(phase string, at time.Time)
+}
+
+// TimeoutEnforcer is an optional Driver ability: the driver bounds every
+// operation by Config.Timeout itself, so the engine need not put a
+// deadline on each call's context (which costs allocations on the hot path).
+type TimeoutEnforcer interface {
+	EnforcesTimeout() bool
 }
 
 // Cleaner is an optional Driver ability: removing what statebench created on

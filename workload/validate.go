@@ -49,8 +49,8 @@ func (s Spec) Validate() error {
 	default:
 		return invalid("keys.distribution: %q, want uniform, zipfian, latest, hotspot or sequential", s.Keys.Distribution)
 	}
-	if (s.Keys.Distribution == Zipfian || s.Keys.Distribution == Latest) && !(s.Keys.ZipfianConstant > 0 && s.Keys.ZipfianConstant != 1 && s.Keys.ZipfianConstant < 100) {
-		return invalid("keys.zipfian_constant: %g, want a positive number other than 1 (YCSB uses 0.99)", s.Keys.ZipfianConstant)
+	if (s.Keys.Distribution == Zipfian || s.Keys.Distribution == Latest) && !(s.Keys.ZipfianConstant > 0 && s.Keys.ZipfianConstant < 1) {
+		return invalid("keys.zipfian_constant: %g, want a number between 0 and 1 (YCSB uses 0.99)", s.Keys.ZipfianConstant)
 	}
 	digits := len(fmt.Sprint(s.Records + 1<<32))
 	if s.Keys.Size < len(s.Keys.Prefix)+digits {

@@ -46,6 +46,16 @@ func TestAgainstReference(t *testing.T) {
 					t.Errorf("ValueAtQuantile(%v) = %d, want %d", q, got, want)
 				}
 			}
+			qs := []float64{0.001, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999, 1}
+			sum := h.Summarize(qs)
+			for i, q := range qs {
+				if got, want := sum.Quantiles[i], ref.ValueAtQuantile(q*100); got != want {
+					t.Errorf("Summarize: quantile %v = %d, want %d", q, got, want)
+				}
+			}
+			if sum.Count != ref.TotalCount() || sum.Max != ref.Max() || math.Abs(sum.Mean-ref.Mean()) > 1e-9*ref.Mean() {
+				t.Errorf("Summarize = count %d max %d mean %v, want %d %d %v", sum.Count, sum.Max, sum.Mean, ref.TotalCount(), ref.Max(), ref.Mean())
+			}
 			if got, want := h.Max(), ref.Max(); got != want {
 				t.Errorf("Max() = %d, want %d", got, want)
 			}
