@@ -289,3 +289,21 @@ func TestCompareNoRuns(t *testing.T) {
 		t.Errorf("Compare(no base) error = %v, want ErrNoRuns", err)
 	}
 }
+
+// A difference shared by many pooled base runs is one warning that counts
+// them, not one warning per run.
+func TestComparePooledWarnings(t *testing.T) {
+	var base []*result.Document
+	for i := range 5 {
+		base = append(base, gen{id: "b" + string(rune('0'+i)), windows: 5, rate: 100, latency: 100, seed: uint64(i)}.doc())
+	}
+	cand := gen{id: "c", windows: 5, rate: 100, latency: 100, seed: 9, cpuModel: "Other CPU"}.doc()
+	c, err := Compare(base, []*result.Document{cand}, Options{SameWorkload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`environment.cpu_model differs: "Test CPU" in 5 of 5 base runs (b0, b1, b2, …), "Other CPU" in candidate`}
+	if got := c.Candidates[0].Warnings; !slices.Equal(got, want) {
+		t.Errorf("warnings = %q, want %q", got, want)
+	}
+}

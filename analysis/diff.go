@@ -102,45 +102,86 @@ func diff(b, c map[string]string) []Change {
 	return out
 }
 
-// warnings says what differs between the candidate and any base run that
-// should not, and what weakens the comparison.
+// warnings says what differs between the candidate and the base runs that
+// should not, and what weakens the comparison. A difference shared by
+// several pooled base runs is one warning naming them.
 func warnings(base []*result.Document, c *result.Document, opts Options) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(s string) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+	type group struct {
+		text func(runs string) string
+		ids  []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	add := func(key string, text func(runs string) string, id string) {
+		g := groups[key]
+		if g == nil {
+			g = &group{text: text}
+			groups[key] = g
+			order = append(order, key)
 		}
+		g.ids = append(g.ids, id)
 	}
 	for _, b := range base {
 		for _, ch := range diffEnvironment(b, c) {
-			if ch.Unexpected {
-				add(fmt.Sprintf("%s differs: %s in base run %s, %s in candidate", ch.Field, quote(ch.Base), b.ID, quote(ch.Candidate)))
+			if !ch.Unexpected {
+				continue
 			}
+			add("env\x00"+ch.Field+"\x00"+ch.Base, func(runs string) string {
+				return fmt.Sprintf("%s differs: %s in %s, %s in candidate", ch.Field, quote(ch.Base), runs, quote(ch.Candidate))
+			}, b.ID)
 		}
-		if opts.SameWorkload {
-			if ch := diffWorkload(b, c); len(ch) > 0 {
-				fields := make([]string, 0, len(ch))
-				for _, x := range ch {
-					fields = append(fields, x.Field)
-				}
-				add(fmt.Sprintf("workload differs from base run %s in %s", b.ID, strings.Join(fields, ", ")))
+		if !opts.SameWorkload {
+			continue
+		}
+		if ch := diffWorkload(b, c); len(ch) > 0 {
+			fields := make([]string, 0, len(ch))
+			for _, x := range ch {
+				fields = append(fields, x.Field)
 			}
+			f := strings.Join(fields, ", ")
+			add("workload\x00"+f, func(runs string) string {
+				return fmt.Sprintf("workload differs from %s in %s", runs, f)
+			}, b.ID)
 		}
-		if b.Benchmark != c.Benchmark && opts.SameWorkload {
-			add(fmt.Sprintf("benchmark differs: %s in base run %s, %s in candidate", quote(b.Benchmark), b.ID, quote(c.Benchmark)))
+		if b.Benchmark != c.Benchmark {
+			add("benchmark\x00"+b.Benchmark, func(runs string) string {
+				return fmt.Sprintf("benchmark differs: %s in %s, %s in candidate", quote(b.Benchmark), runs, quote(c.Benchmark))
+			}, b.ID)
 		}
+	}
+	var out []string
+	for _, k := range order {
+		g := groups[k]
+		out = append(out, g.text(baseRuns(g.ids, len(base))))
 	}
 	for _, d := range append(slices.Clone(base), c) {
 		if d.Status != result.Completed {
-			add(fmt.Sprintf("run %s is %s, not completed", d.ID, d.Status))
+			out = append(out, fmt.Sprintf("run %s is %s, not completed", d.ID, d.Status))
 		}
 		if n := countMeasureWindows(d); n < opts.MinWindows {
-			add(fmt.Sprintf("run %s has %d final measure windows: too few to decide", d.ID, n))
+			out = append(out, fmt.Sprintf("run %s has %d final measure windows: too few to decide", d.ID, n))
 		}
 	}
 	return out
+}
+
+// baseRuns names some base runs: "base run X", or "3 of 49 base runs (X, Y, Z)".
+func baseRuns(ids []string, of int) string {
+	if len(ids) == 1 && of == 1 {
+		return "base run " + ids[0]
+	}
+	shown := ids
+	if len(shown) > 3 {
+		shown = shown[:3]
+	}
+	list := strings.Join(shown, ", ")
+	if len(ids) > 3 {
+		list += ", …"
+	}
+	if len(ids) == 1 {
+		return fmt.Sprintf("base run %s (1 of %d)", ids[0], of)
+	}
+	return fmt.Sprintf("%d of %d base runs (%s)", len(ids), of, list)
 }
 
 func quote(s string) string {
