@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/statebench/statebench/driver"
@@ -88,4 +89,52 @@ func benchSession(b *testing.B, query string, op func(ctx context.Context, s dri
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParallel50 runs 50 workers, each with its own session, doing
+// 50/50 GET/SET of 100-byte values on 1000 keys: the driver's share of
+// scripts/bench-peers-redis.sh, without the engine. ns/op is per operation
+// over all workers, so 1e9/ns is the throughput.
+func BenchmarkParallel50(b *testing.B) {
+	ctx := context.Background()
+	prefix := drivertest.Prefix()
+	d, err := openDriverErr("redis://"+testAddr+"/15?pool_size=51", map[string]string{"key_prefix": prefix})
+	if err != nil {
+		b.Skipf("no Redis: %v", err)
+	}
+	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
+	keys, vals := make([][]byte, 1000), make([][]byte, 1000)
+	val := make([]byte, 100)
+	for i := range keys {
+		keys[i], vals[i] = []byte(fmt.Sprintf("%s%012d", prefix, i)), val
+	}
+	s, _ := d.Session(ctx)
+	if err := s.(driver.BulkLoader).InsertBatch(ctx, keys, vals); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.SetParallelism((50 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		s, err := d.Session(ctx)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer s.Close()
+		dst := make([]byte, 0, 128)
+		for i := 0; pb.Next(); i++ {
+			k := keys[(i*7919)%len(keys)]
+			if i%2 == 0 {
+				err = s.Update(ctx, k, val)
+			} else {
+				_, err = s.Read(ctx, k, dst[:0])
+			}
+			if err != nil && err != driver.ErrNotFound {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
