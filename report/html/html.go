@@ -103,12 +103,12 @@ func NewPage(runs []*result.Document, cmp *analysis.Comparison) (*Page, error) {
 	return p, nil
 }
 
-// Data returns the page's JSON as embedded in the HTML, indented so that
-// golden files diff well.
+// Data returns the page's JSON exactly as embedded in the HTML: compact,
+// since an hour of windows of several runs makes megabytes.
 func (p *Page) Data() ([]byte, error) {
 	// json.Marshal escapes <, > and &, so the text is safe inside a
 	// <script> element.
-	return json.MarshalIndent(p, "", " ")
+	return json.Marshal(p)
 }
 
 // Write writes the page as one self-contained HTML document.

@@ -2,6 +2,7 @@ package html
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -42,7 +43,12 @@ func TestPageData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "testdata/page-data.golden.json", got)
+	// Indented in the golden file, so that a change diffs line by line.
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, got, "", " "); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/page-data.golden.json", indented.Bytes())
 
 	var buf bytes.Buffer
 	if err := p.Write(&buf); err != nil {
