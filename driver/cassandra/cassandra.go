@@ -36,10 +36,11 @@ type cassandraDriver struct {
 }
 
 var (
-	_ driver.Driver     = (*cassandraDriver)(nil)
-	_ driver.Classifier = (*cassandraDriver)(nil)
-	_ driver.Cleaner    = (*cassandraDriver)(nil)
-	_ driver.Opener     = Open
+	_ driver.Driver          = (*cassandraDriver)(nil)
+	_ driver.Classifier      = (*cassandraDriver)(nil)
+	_ driver.Cleaner         = (*cassandraDriver)(nil)
+	_ driver.TimeoutEnforcer = (*cassandraDriver)(nil)
+	_ driver.Opener          = Open
 )
 
 // Open connects to the cluster named by cfg.Target, creates the keyspace and

@@ -30,10 +30,11 @@ type redisDriver struct {
 }
 
 var (
-	_ driver.Driver     = (*redisDriver)(nil)
-	_ driver.Classifier = (*redisDriver)(nil)
-	_ driver.Cleaner    = (*redisDriver)(nil)
-	_ driver.Opener     = Open
+	_ driver.Driver          = (*redisDriver)(nil)
+	_ driver.Classifier      = (*redisDriver)(nil)
+	_ driver.Cleaner         = (*redisDriver)(nil)
+	_ driver.TimeoutEnforcer = (*redisDriver)(nil)
+	_ driver.Opener          = Open
 )
 
 // Open connects to the Redis target named by cfg.Target (see
