@@ -3,6 +3,8 @@ package cli
 import (
 	"github.com/statebench/statebench/driver"
 	"github.com/statebench/statebench/driver/cassandra"
+	"github.com/statebench/statebench/driver/embedded"
+	"github.com/statebench/statebench/driver/memory"
 	"github.com/statebench/statebench/driver/mysql"
 	"github.com/statebench/statebench/driver/postgres"
 	"github.com/statebench/statebench/driver/redis"
@@ -13,7 +15,10 @@ import (
 var drivers = map[string]driver.Opener{
 	// One line per driver, sorted by name.
 	"cassandra": cassandra.Open,
+	"embedded":  embedded.Open,
+	"memory":    memory.Open,
 	"mysql":     mysql.Open,
 	"postgres":  postgres.Open,
 	"redis":     redis.Open,
 }
+

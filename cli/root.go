@@ -125,6 +125,7 @@ func newRoot(env *Env) *cobra.Command {
 	})
 	// The commands, one per file.
 	root.AddCommand(
+		newRunCmd(env),
 		newWorkloadsCmd(env),
 		newRunsCmd(env),
 		newShowCmd(env),
