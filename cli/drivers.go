@@ -21,4 +21,3 @@ var drivers = map[string]driver.Opener{
 	"postgres":  postgres.Open,
 	"redis":     redis.Open,
 }
-
