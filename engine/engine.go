@@ -55,7 +55,7 @@ type Engine struct {
 	loaded   atomic.Int64
 	rec      atomic.Pointer[recorder.Recorder]
 	verify   verifyCounts
-	stopping atomic.Bool
+	stopAt   atomic.Int64 // recorder-clock time at which workers start no more operations
 
 	mu struct {
 		sync.Mutex
@@ -65,6 +65,7 @@ type Engine struct {
 	wg      sync.WaitGroup
 	runCtx  context.Context
 	queue   chan time.Duration // open loop: scheduled times
+	gate    chan struct{}      // closed when the workers may start
 	control chan struct{}
 }
 
@@ -112,6 +113,7 @@ func New(cfg Config) (*Engine, error) {
 		e.tracker = value.NewTracker()
 	}
 	e.rate.Store(math.Float64bits(cfg.Spec.Load.Rate))
+	e.stopAt.Store(math.MaxInt64)
 	e.target.Store(int64(cfg.Spec.Load.Workers()))
 	e.mix.Store(newMix(cfg.Spec.Operations))
 	te, ok := cfg.Driver.(driver.TimeoutEnforcer)
@@ -173,23 +175,16 @@ func (e *Engine) Run(ctx context.Context) (*Outcome, error) {
 		out.Events = e.events()
 		return out, nil
 	}
-	// Start the recorder on a whole second of the run clock, so that host
-	// observers sampling on whole seconds share the windows.
-	offset := time.Since(e.cfg.Start).Truncate(time.Second)
-	if offset < time.Since(e.cfg.Start) {
-		offset += time.Second
-	}
-	if !sleep(ctx, time.Until(e.cfg.Start.Add(offset))) {
-		out.Interrupted = true
-		out.Events = e.events()
-		return out, nil
-	}
 	warm := e.spec.Phases.Warmup.D()
 	// Measure from the first whole second after the warm-up.
 	measureStart := warm.Truncate(time.Second)
 	if measureStart < warm {
 		measureStart += time.Second
 	}
+	// Start the recorder on a whole second of the run clock, so that host
+	// observers sampling on whole seconds share the windows, and with a
+	// margin for the workers to open their sessions before it.
+	offset := (time.Since(e.cfg.Start) + 200*time.Millisecond).Truncate(time.Second) + time.Second
 	rec := recorder.New(e.cfg.Start.Add(offset), recorder.Options{
 		Ops:          e.usedOps(),
 		Intended:     e.spec.Load.Model == workload.Open,
@@ -197,12 +192,6 @@ func (e *Engine) Run(ctx context.Context) (*Outcome, error) {
 		Offset:       offset,
 		MeasureStart: measureStart,
 	})
-	e.rec.Store(rec)
-	collectDone := make(chan struct{})
-	var collector sync.WaitGroup
-	collector.Add(1)
-	go func() { defer collector.Done(); rec.Run(collectDone) }()
-
 	runCtx, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	e.runCtx = runCtx
@@ -210,12 +199,26 @@ func (e *Engine) Run(ctx context.Context) (*Outcome, error) {
 		e.queue = make(chan time.Duration, max(e.spec.Load.Workers(), 1)*2)
 	}
 	e.control = make(chan struct{}, 1)
+	e.gate = make(chan struct{})
+	e.adjustWorkers(rec) // they open their sessions and wait at the gate
+	if !sleep(ctx, time.Until(e.cfg.Start.Add(offset))) {
+		stopWorkers()
+		e.wg.Wait()
+		out.Interrupted = true
+		out.Events = e.events()
+		return out, nil
+	}
+	e.rec.Store(rec)
+	collectDone := make(chan struct{})
+	var collector sync.WaitGroup
+	collector.Add(1)
+	go func() { defer collector.Done(); rec.Run(collectDone) }()
 	if measureStart > 0 {
 		e.setPhase("warmup")
 	} else {
 		e.setPhase("measure")
 	}
-	e.adjustWorkers(rec)
+	close(e.gate)
 	var pacer sync.WaitGroup
 	if e.queue != nil {
 		pacer.Add(1)
@@ -233,14 +236,15 @@ func (e *Engine) Run(ctx context.Context) (*Outcome, error) {
 	if d := e.spec.Phases.Duration.D(); d > 0 {
 		measureEnd = measureStart + d
 	}
+	e.stopAt.Store(int64(measureEnd))
 	if !interrupted {
 		interrupted = !e.waitUntil(ctx, rec, measureEnd)
 	}
 	end := min(rec.Now(), measureEnd)
+	e.stopAt.Store(int64(end))
 	if interrupted {
 		e.event("interrupt", "interrupted: measure phase ended early", nil)
 	}
-	e.stopping.Store(true)
 	stopWorkers()
 	pacer.Wait()
 	e.wg.Wait()
@@ -279,10 +283,6 @@ func (e *Engine) usedOps() []workload.Op {
 		if p > 0 {
 			ops = append(ops, workload.Op(op))
 		}
-	}
-	// A mix changed at run time may add operations: record every kind.
-	if len(ops) < int(workload.NumOps) {
-		ops = workload.Ops()
 	}
 	return ops
 }
@@ -385,6 +385,11 @@ func (c Control) SetMix(o workload.Operations) error {
 	s.Operations = o
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("setting the mix: %w", err)
+	}
+	for op, p := range o.Proportions() {
+		if p > 0 && c.e.spec.Operations.Proportions()[op] == 0 {
+			return fmt.Errorf("setting the mix: %s is not an operation of this workload (the mix can change the proportions of its operations)", workload.Op(op))
+		}
 	}
 	c.e.mix.Store(newMix(o))
 	data := map[string]string{}

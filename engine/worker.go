@@ -82,6 +82,11 @@ func (e *Engine) worker(i int, rec *recorder.Recorder) {
 		return
 	}
 	rw := rec.Worker()
+	select {
+	case <-e.gate:
+	case <-ctx.Done():
+		return
+	}
 	if e.queue != nil {
 		w.open(ctx, i, rec, rw)
 		return
@@ -105,6 +110,9 @@ func (w *worker) closed(ctx context.Context, i int, rec *recorder.Recorder, rw *
 			continue
 		}
 		start := rec.Now()
+		if start >= time.Duration(e.stopAt.Load()) {
+			return
+		}
 		win := rw.Begin(start)
 		class := w.do(ctx, op)
 		end := rec.Now()
@@ -129,6 +137,9 @@ func (w *worker) open(ctx context.Context, i int, rec *recorder.Recorder, rw *re
 		case sched = <-e.queue:
 		}
 		start := rec.Now()
+		if start >= time.Duration(e.stopAt.Load()) {
+			return
+		}
 		if start-sched > skipAfter {
 			rec.Skip(start)
 			continue
@@ -161,6 +172,9 @@ func (w *worker) batch(ctx context.Context, rec *recorder.Recorder, rw *recorder
 		op = w.e.mix.Load().pick(w.rnd)
 	}
 	start := rec.Now()
+	if start >= time.Duration(w.e.stopAt.Load()) {
+		return
+	}
 	win := rw.Begin(start)
 	cctx, cancel := w.opContext(ctx)
 	b.Do(cctx, reqs)

@@ -318,7 +318,7 @@ func (r *Recorder) Flush(end time.Duration) {
 	defer r.mu.Unlock()
 	if n := len(r.mu.done); n > 0 {
 		last := &r.mu.done[n-1]
-		if d := end.Seconds() + r.opts.Offset.Seconds() - last.StartS; d <= 0 && len(last.Ops) == 0 {
+		if d := end.Seconds() + r.opts.Offset.Seconds() - last.StartS; d <= 0 {
 			r.mu.done = r.mu.done[:n-1]
 		} else if d < last.DurationS {
 			last.DurationS = d
