@@ -51,11 +51,11 @@ type Engine struct {
 	mix      atomic.Pointer[mix]
 	timeouts bool // put a deadline on each call's context
 
-	phase    atomic.Pointer[string]
-	loaded   atomic.Int64
-	rec      atomic.Pointer[recorder.Recorder]
-	verify   verifyCounts
-	stopAt   atomic.Int64 // recorder-clock time at which workers start no more operations
+	phase  atomic.Pointer[string]
+	loaded atomic.Int64
+	rec    atomic.Pointer[recorder.Recorder]
+	verify verifyCounts
+	stopAt atomic.Int64 // recorder-clock time at which workers start no more operations
 
 	mu struct {
 		sync.Mutex
