@@ -257,12 +257,13 @@ func runOf(d *result.Document) Run {
 }
 
 // measureWindows yields the final windows of the measure phase: the only
-// ones whose figures are complete and comparable.
+// ones whose figures are complete and comparable. A window of no duration
+// (a run's last instant) has no rate and is left out.
 func measureWindows(d *result.Document) iter.Seq[*result.Window] {
 	return func(yield func(*result.Window) bool) {
 		for i := range d.Windows {
 			w := &d.Windows[i]
-			if w.Phase == "measure" && w.State == result.WindowFinal {
+			if w.Phase == "measure" && w.State == result.WindowFinal && w.DurationS > 0 {
 				if !yield(w) {
 					return
 				}
@@ -324,9 +325,6 @@ func newSide(docs []*result.Document) (*side, error) {
 			o.durationS += d.Measure.DurationS
 		}
 		for w := range measureWindows(d) {
-			if w.DurationS <= 0 {
-				continue
-			}
 			for op, wo := range w.Ops {
 				o := get(op)
 				add(o, Throughput, float64(wo.Count)/w.DurationS)

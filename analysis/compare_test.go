@@ -220,13 +220,17 @@ func TestCompareWindowSelection(t *testing.T) {
 	b.Windows[1].State = result.WindowMissing
 	b.Windows[1].Ops = nil
 	b.Windows[2].State = result.WindowInvalid
+	b.Windows[3].DurationS = 0 // a run's last instant: no rate
 	c := gen{id: "c", windows: 10, rate: 1000, latency: 100, seed: 2}.doc()
 	got, err := Compare([]*result.Document{b}, []*result.Document{c}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mc := metric(t, got, "read", Throughput); mc.BaseN != 7 || mc.CandidateN != 10 {
-		t.Errorf("throughput samples = %d, %d, want 7, 10", mc.BaseN, mc.CandidateN)
+	if mc := metric(t, got, "read", Throughput); mc.BaseN != 6 || mc.CandidateN != 10 {
+		t.Errorf("throughput samples = %d, %d, want 6, 10", mc.BaseN, mc.CandidateN)
+	}
+	if n := got.Base[0].Windows; n != 6 {
+		t.Errorf("base run windows = %d, want 6", n)
 	}
 }
 
