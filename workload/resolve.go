@@ -124,9 +124,10 @@ func decodeStrict(data []byte, dst *Spec) error {
 }
 
 var (
-	reLine    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	reUnknown = regexp.MustCompile(`field (\S+) not found in type workload\.(\w+)`)
-	reType    = regexp.MustCompile(`cannot unmarshal !!(\w+) ` + "`" + `([^` + "`" + `]*)` + "`" + ` into (\S+)`)
+	reLine        = regexp.MustCompile(`^line (\d+): (.*)$`)
+	reLeadingLine = regexp.MustCompile(`^\d+: `)
+	reUnknown     = regexp.MustCompile(`field (\S+) not found in type workload\.(\w+)`)
+	reType        = regexp.MustCompile(`cannot unmarshal !!(\w+) ` + "`" + `([^` + "`" + `]*)` + "`" + ` into (\S+)`)
 )
 
 // sectionOf names the YAML section of each type, for error messages.
@@ -209,10 +210,8 @@ func apply(spec Spec, o Override) (Spec, error) {
 	}
 	next := Default()
 	if err := decodeStrict(out, &next); err != nil {
-		msg := err.Error()
-		if sm := reLine.FindStringSubmatch(msg); sm != nil {
-			msg = sm[2]
-		}
+		// Line numbers of the generated YAML mean nothing to the user.
+		msg := reLeadingLine.ReplaceAllString(err.Error(), "")
 		return spec, invalid("%s %s=%s: %s", o.Origin, o.Path, o.Value, msg)
 	}
 	return next, nil
