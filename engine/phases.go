@@ -121,47 +121,69 @@ func (e *Engine) withTimeout(ctx context.Context, fn func(context.Context) error
 	return fn(ctx)
 }
 
-// pace schedules an open loop's operations: at a constant rate, or with
-// Poisson arrivals, from an absolute schedule so that the achieved rate
-// does not drift. A slot already older than the skip deadline when its
-// turn comes (the workers are all busy) is counted as skipped here.
+// schedule is an open loop's arrival times: constant gaps from an
+// absolute anchor, so that the achieved rate does not drift, or Poisson
+// arrivals (exponential gaps).
+type schedule struct {
+	rnd     *rand.Rand
+	poisson bool
+	rate    float64
+	anchor  time.Duration // time of slot 0 at the current rate
+	k       float64       // slots since the anchor
+	at      time.Duration // the current slot's time
+}
+
+// next advances to the next slot and returns its time.
+func (s *schedule) next() time.Duration {
+	if s.poisson {
+		s.at += time.Duration(s.rnd.ExpFloat64() / s.rate * 1e9)
+	} else {
+		s.k++
+		s.at = s.anchor + time.Duration(s.k/s.rate*1e9)
+	}
+	return s.at
+}
+
+// setRate changes the rate from the current slot on.
+func (s *schedule) setRate(r float64) {
+	s.rate, s.anchor, s.k = r, s.at, 0
+}
+
+// pace feeds the workers an open loop's scheduled times. A slot already
+// older than the skip deadline when its turn comes (every worker was busy)
+// is counted as skipped here, so the backlog never grows without bound.
 func (e *Engine) pace(ctx context.Context, rec *recorder.Recorder) {
-	rnd := rand.New(rand.NewPCG(uint64(e.spec.Seed), 1<<40))
-	poisson := e.spec.Load.Arrival == workload.Poisson
+	s := &schedule{
+		rnd:     rand.New(rand.NewPCG(uint64(e.spec.Seed), 1<<40)),
+		poisson: e.spec.Load.Arrival == workload.Poisson,
+		rate:    math.Float64frombits(e.rate.Load()),
+	}
 	skipAfter := e.spec.Load.SkipAfter.D()
-	rate := math.Float64frombits(e.rate.Load())
-	anchor := rec.Now()
-	var k float64  // slots since the anchor (constant arrivals)
-	next := anchor // the next slot's time
-	for {
-		if r := math.Float64frombits(e.rate.Load()); r != rate {
-			rate, anchor, k = r, next, 0 // re-anchor at the new rate
+	for slot := time.Duration(0); ; slot = s.next() {
+		if r := math.Float64frombits(e.rate.Load()); r != s.rate {
+			s.setRate(r)
 		}
-		now := rec.Now()
-		if next > now {
-			// Sleep to the next slot, but at most 1 ms so that rate changes
+		for {
+			now := rec.Now()
+			if now >= slot {
+				break
+			}
+			// Sleep to the slot, but at most 1 ms, so that rate changes
 			// and cancellation are seen promptly.
-			if !sleep(ctx, min(next-now, time.Millisecond)) {
+			if !sleep(ctx, min(slot-now, time.Millisecond)) {
 				return
 			}
+		}
+		if slot >= time.Duration(e.stopAt.Load()) {
+			return
+		}
+		if now := rec.Now(); now-slot > skipAfter {
+			rec.Skip(now)
 			continue
 		}
-		if now-next > skipAfter {
-			rec.Skip(now)
-		} else {
-			select {
-			case e.queue <- next:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if poisson {
-			next += time.Duration(rnd.ExpFloat64() / rate * 1e9)
-		} else {
-			k++
-			next = anchor + time.Duration(k/rate*1e9)
-		}
-		if ctx.Err() != nil {
+		select {
+		case e.queue <- slot:
+		case <-ctx.Done():
 			return
 		}
 	}

@@ -268,6 +268,11 @@ func (w *worker) read(ctx context.Context, n int64) error {
 		return err
 	}
 	w.e.verify.checked.Add(1)
+	if err != nil && t.Expect(n).Version != exp.Version {
+		// Writes overlapped the read; one may have been a delete, so not
+		// found may be right.
+		return err
+	}
 	switch value.Judge(w.key, err == nil, v, exp) {
 	case value.Corrupt:
 		w.e.verify.corrupt.Add(1)
