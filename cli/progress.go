@@ -31,6 +31,10 @@ func startProgress(env *Env, eng *engine.Engine, spec workload.Spec) func() {
 		defer wg.Done()
 		t := time.NewTicker(every)
 		defer t.Stop()
+		phase := ""
+		// Off a terminal, a line at each phase change as well as every 5 s.
+		phaseTick := time.NewTicker(100 * time.Millisecond)
+		defer phaseTick.Stop()
 		for {
 			select {
 			case <-done:
@@ -38,6 +42,11 @@ func startProgress(env *Env, eng *engine.Engine, spec workload.Spec) func() {
 					fmt.Fprint(env.Stderr, "\r\033[K")
 				}
 				return
+			case <-phaseTick.C:
+				if p := eng.Phase(); p != phase && !live {
+					phase = p
+					fmt.Fprintln(env.Stderr, progressLine(eng, spec, time.Since(start)))
+				}
 			case <-t.C:
 				line := progressLine(eng, spec, time.Since(start))
 				if live {

@@ -36,8 +36,10 @@ type Env struct {
 
 // getenv returns an environment variable or "".
 func (e *Env) getenv(k string) string {
-	v, _ := e.LookupEnv(k)
-	return v
+	if v, ok := e.LookupEnv(k); ok {
+		return v
+	}
+	return ""
 }
 
 // home returns $STATEBENCH_HOME, by default ~/.local/share/statebench.
