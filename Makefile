@@ -12,3 +12,20 @@ generate:
 # check-bpf checks that the committed eBPF objects match their sources.
 check-bpf:
 	scripts/check-bpf.sh
+
+.PHONY: test build
+
+# test is the project's test command (the README's, and CI's): it starts
+# the services the tests talk to if they are down, then vets and runs every
+# test, with the race detector on the packages that run goroutines.
+test:
+	scripts/services.sh
+	go vet ./...
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go test -race -timeout 20m ./recorder/... ./engine/... ./driver/... ./store/... ./observe/... ./value/...
+	go test -timeout 20m $$(go list ./... | grep -v -e /recorder -e /engine -e /driver/ -e /store -e /observe -e /value)
+	scripts/check-bpf.sh
+
+# build writes the statebench binary.
+build:
+	go build -o statebench ./cmd/statebench

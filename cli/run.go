@@ -72,7 +72,7 @@ store; -o json prints its result document instead of the summary.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.workload, "workload", "w", "", "workload file or built-in name (default ycsb-a; see `statebench workloads`)")
+	fl.StringVarP(&f.workload, "workload", "w", "", "workload file or built-in name (default ycsb-a; see: statebench workloads)")
 	fl.String("driver", "", "driver: "+strings.Join(driverNames(), ", ")+" (default embedded)")
 	fl.String("target", "", "target URL, or a directory for the embedded driver (default: a temporary directory)")
 	fl.StringP("duration", "d", "", "measure phase length, 0 or forever = until interrupted (default from the workload)")
