@@ -169,12 +169,12 @@ func Charts(runs []*result.Document) ([]Chart, error) {
 }
 
 // drawable returns the windows whose figures can be drawn: final and open
-// ones. Missing and invalid windows are gaps.
+// ones that span some time. Missing and invalid windows are gaps.
 func drawable(d *result.Document) []*result.Window {
 	var out []*result.Window
 	for i := range d.Windows {
 		w := &d.Windows[i]
-		if w.State == result.WindowFinal || w.State == result.WindowOpen {
+		if (w.State == result.WindowFinal || w.State == result.WindowOpen) && w.DurationS > 0 {
 			out = append(out, w)
 		}
 	}
@@ -201,7 +201,9 @@ func timeAxis(runs []*result.Document) []float64 {
 	set := map[float64]bool{}
 	for _, d := range runs {
 		for _, w := range d.Windows {
-			set[w.StartS] = true
+			if w.DurationS > 0 {
+				set[w.StartS] = true
+			}
 		}
 	}
 	return slices.Sorted(maps.Keys(set))
