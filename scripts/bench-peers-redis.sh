@@ -41,7 +41,8 @@ redis_benchmark() {
 	local p=$1 n=$2
 	timeout 120 /usr/bin/time -f '%U %S' -o "$work/rb.time" \
 		redis-benchmark -h 127.0.0.1 -p "$PORT" --dbnum "$DB" -t set,get -c $CONNS -d 100 \
-		-r "$RECORDS" -n "$n" -P "$p" --csv >"$work/rb.csv"
+		-r "$RECORDS" -n "$n" -P "$p" --csv >"$work/rb.csv" 2>"$work/rb.err" ||
+		{ cat "$work/rb.err" >&2; die "redis-benchmark failed"; }
 	python3 - "$work/rb.csv" "$work/rb.time" "$n" <<'EOF'
 import csv, sys
 rows = {r["test"]: float(r["rps"]) for r in csv.DictReader(open(sys.argv[1]))}
@@ -58,7 +59,8 @@ statebench() {
 	timeout $((DURATION + 90)) /usr/bin/time -f '%U %S' -o "$work/sb.time" \
 		"$work/sb" run --driver redis --target "redis://127.0.0.1:$PORT/$DB$q" -w ycsb-a -c $CONNS \
 		--records "$RECORDS" --set keys.distribution=uniform --set values.size=100 \
-		-d "${DURATION}s" --warmup 1s --no-store -o json >"$work/sb.json"
+		-d "${DURATION}s" --warmup 1s --no-store -o json >"$work/sb.json" 2>"$work/sb.err" ||
+		{ cat "$work/sb.err" >&2; die "statebench run failed"; }
 	python3 - "$work/sb.json" "$work/sb.time" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -76,8 +78,8 @@ echo "machine: $(nproc) CPUs, $(uname -r); redis $(redis-cli -p "$PORT" info ser
 echo "workload: $CONNS connections, 50/50 GET/SET, 100-byte values, uniform keys over $RECORDS records"
 echo
 
-read -r rb_ops rb_cpu < <(redis_benchmark 1 "$N")
-read -r sb_ops sb_cpu < <(statebench "")
+redis_benchmark 1 "$N" >"$work/res"; read -r rb_ops rb_cpu <"$work/res"
+statebench "" >"$work/res"; read -r sb_ops sb_cpu <"$work/res"
 printf '%-28s %12s %14s\n' "no pipelining" "ops/s" "client µs/op"
 printf '%-28s %12s %14s\n' "  redis-benchmark" "$rb_ops" "$rb_cpu"
 printf '%-28s %12s %14s\n' "  statebench" "$sb_ops" "$sb_cpu"
@@ -95,8 +97,8 @@ if command -v go-ycsb >/dev/null; then
 fi
 echo
 
-read -r rbp_ops rbp_cpu < <(redis_benchmark 16 "$NP")
-read -r sbp_ops sbp_cpu < <(statebench "?pipeline=16")
+redis_benchmark 16 "$NP" >"$work/res"; read -r rbp_ops rbp_cpu <"$work/res"
+statebench "?pipeline=16" >"$work/res"; read -r sbp_ops sbp_cpu <"$work/res"
 printf '%-28s %12s %14s\n' "pipelines of 16" "ops/s" "client µs/op"
 printf '%-28s %12s %14s\n' "  redis-benchmark -P 16" "$rbp_ops" "$rbp_cpu"
 printf '%-28s %12s %14s\n' "  statebench pipeline=16" "$sbp_ops" "$sbp_cpu"
