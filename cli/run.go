@@ -166,6 +166,11 @@ func runRun(cmd *cobra.Command, env *Env, f *runFlags) (err error) {
 	if f.output != "text" && f.output != "json" {
 		return invalidf("--output %q: want text or json", f.output)
 	}
+	switch f.trigger {
+	case "manual", "schedule", "webhook", "launch":
+	default:
+		return invalidf("--trigger %q: want manual, schedule, webhook or launch", f.trigger)
+	}
 	spec, err := f.resolveWorkload(cmd, env)
 	if err != nil {
 		return withCode(ExitInvalid, err)

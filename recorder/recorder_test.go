@@ -244,3 +244,41 @@ func BenchmarkRecordOperation(b *testing.B) {
 		}
 	})
 }
+
+// Downsampling never merges a missing window into a minute: a minute with
+// a gap keeps the gap as missing one-second windows, and the parts with
+// data as windows of their own length.
+func TestDownsampleKeepsGaps(t *testing.T) {
+	r := New(time.Now(), Options{Ops: []workload.Op{workload.Read}, FullSpan: time.Minute})
+	w := r.Worker()
+	for s := 0; s < 300; s++ {
+		at := time.Duration(s) * sec
+		if s >= 20 && s < 25 {
+			continue // the collector does not run: windows 20-24 are missing
+		}
+		r.Collect(at)
+		do(w, at+time.Millisecond, time.Millisecond, workload.Read, driver.OK)
+	}
+	var ws []result.Window
+	for _, x := range r.Windows() {
+		if x.StartS < 60 {
+			ws = append(ws, x)
+		}
+	}
+	// [0,21) with data (window 20 was prepared, so it is a final window
+	// in which nothing started), four missing seconds, [25,60) with data.
+	if len(ws) != 6 {
+		t.Fatalf("first minute downsampled into %d windows, want 6: %+v", len(ws), ws)
+	}
+	if ws[0].DurationS != 21 || ws[0].Ops["read"].Count != 20 || ws[0].State != result.WindowFinal {
+		t.Errorf("first part = %+v, want a final 21 s window of 20 reads", ws[0])
+	}
+	for _, m := range ws[1:5] {
+		if m.State != result.WindowMissing || m.DurationS != 1 || m.Ops != nil {
+			t.Errorf("gap window = %+v, want a missing 1 s window with no figures", m)
+		}
+	}
+	if ws[5].StartS != 25 || ws[5].DurationS != 35 || ws[5].Ops["read"].Count != 35 {
+		t.Errorf("last part = %+v, want 35 reads over [25, 60)", ws[5])
+	}
+}

@@ -87,31 +87,40 @@ type block struct {
 	phase      string
 	cells      *cells
 	skipped    int64
-	states     map[string]int
+	invalid    bool // a window of the block was invalid
 }
 
 // appendWindow adds a final window to the run's list, and downsamples
 // windows older than the full span into one-minute windows. r.mu is held.
+//
+// A block is a run of consecutive windows with data within one minute and
+// one phase. A missing window is never merged: it ends the block before it
+// and stays a one-second missing window, so that a minute with gaps does
+// not read as a minute of fewer operations.
 func (r *Recorder) appendWindow(w result.Window, c *cells) {
 	b := r.mu.minute
-	if b != nil && (int64(b.start)/60 != int64(w.StartS)/60 || b.phase != w.Phase) {
+	if b != nil && (int64(b.start)/60 != int64(w.StartS)/60 || b.phase != w.Phase || w.State == result.WindowMissing) {
 		r.closeBlock()
 		b = nil
 	}
-	if b == nil {
+	if w.State == result.WindowMissing {
+		r.mu.blocks = append(r.mu.blocks, w)
+	} else if b == nil {
 		if r.mu.spare == nil {
 			r.mu.spare = newCells(r.opts, 1)
 		}
-		b = &block{start: w.StartS, phase: w.Phase, cells: r.mu.spare, states: map[string]int{}}
+		b = &block{start: w.StartS, phase: w.Phase, cells: r.mu.spare}
 		r.mu.spare = nil
 		r.mu.minute = b
 	}
-	if c != nil {
-		b.cells.merge(c)
+	if b != nil {
+		if c != nil {
+			b.cells.merge(c)
+		}
+		b.end = w.StartS + w.DurationS
+		b.skipped += w.Skipped
+		b.invalid = b.invalid || w.State == result.WindowInvalid
 	}
-	b.end = w.StartS + w.DurationS
-	b.skipped += w.Skipped
-	b.states[w.State]++
 	r.mu.done = append(r.mu.done, w)
 
 	// Replace one-second windows older than the full span by their block.
@@ -132,11 +141,8 @@ func (r *Recorder) appendWindow(w result.Window, c *cells) {
 func (r *Recorder) closeBlock() {
 	b := r.mu.minute
 	state := result.WindowFinal
-	switch {
-	case b.states[result.WindowInvalid] > 0:
+	if b.invalid {
 		state = result.WindowInvalid
-	case b.states[result.WindowMissing] == len(b.states) && b.states[result.WindowFinal] == 0:
-		state = result.WindowMissing
 	}
 	w := summarize(b.cells, b.start, b.end-b.start, b.phase, state)
 	w.Skipped = b.skipped
