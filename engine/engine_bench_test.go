@@ -24,12 +24,12 @@ import (
 // (go-ycsb with 50 threads).
 const benchWorkers = 50
 
-// benchSpec is a closed-loop YCSB-A-like workload (50% read, 50% update,
-// zipfian keys, 100-byte values) against the memory driver.
+// benchSpec is a closed-loop YCSB-A workload (50% read, 50% update over
+// 100,000 records, zipfian keys, 100-byte values) against the memory driver.
 func benchSpec(workers int, warmup, measure time.Duration) workload.Spec {
 	s := workload.Default()
 	s.Driver = workload.DriverSpec{Name: "memory"}
-	s.Records = 10000
+	s.Records = 100000
 	s.Load.Concurrency = workers
 	s.Phases.Warmup = workload.Duration(warmup)
 	s.Phases.Duration = workload.Duration(measure)
@@ -62,16 +62,32 @@ func mallocs() uint64 {
 
 // BenchmarkEngineClosedMemory runs the whole engine (load, 1 s warm-up,
 // 3 s measure) with 50 closed-loop workers on the memory driver, once per
-// iteration; run it with -benchtime=1x. It reports the measure phase's
+// iteration, with zipfian keys (YCSB-A's) and uniform keys (go-ycsb's
+// workloada's); run it with -benchtime=1x. It reports the measure phase's
 // throughput (ops/s), the CPU time the process spent per operation over the
 // measure phase (cpu-ns/op; 1e9 / cpu-ns/op is the throughput per core),
 // and the heap allocations per operation over the measure phase (allocs/op,
 // process-wide: the hot path's and the collector's, divided by the
 // operations counted in the result).
 func BenchmarkEngineClosedMemory(b *testing.B) {
+	for _, dist := range []string{workload.Zipfian, workload.Uniform} {
+		b.Run(dist, func(b *testing.B) { benchEngineClosed(b, dist, func() driver.Driver { return openMemory(b) }) })
+	}
+}
+
+// BenchmarkEngineClosedNoop is BenchmarkEngineClosedMemory with uniform
+// keys on a driver whose operations do nothing, as go-ycsb's basic
+// database: the engine and the recorder alone.
+func BenchmarkEngineClosedNoop(b *testing.B) {
+	benchEngineClosed(b, workload.Uniform, func() driver.Driver { return noopDriver{} })
+}
+
+func benchEngineClosed(b *testing.B, dist string, open func() driver.Driver) {
+	spec := benchSpec(benchWorkers, time.Second, 3*time.Second)
+	spec.Keys.Distribution = dist
 	var ops, secs, cpu, allocs float64
 	for b.Loop() {
-		e, err := New(Config{Spec: benchSpec(benchWorkers, time.Second, 3*time.Second), Driver: openMemory(b), Start: time.Now()})
+		e, err := New(Config{Spec: spec, Driver: open(), Start: time.Now()})
 		if err != nil {
 			b.Fatalf("New = %v", err)
 		}
@@ -120,6 +136,25 @@ func BenchmarkEngineClosedMemory(b *testing.B) {
 	b.ReportMetric(allocs/ops, "mallocs/op")
 	b.ReportMetric(0, "ns/op") // an iteration is a whole run: its time says nothing
 }
+
+// noopDriver is a driver whose operations do nothing and succeed.
+type noopDriver struct{}
+
+var (
+	_ driver.Driver          = noopDriver{}
+	_ driver.Session         = noopDriver{}
+	_ driver.TimeoutEnforcer = noopDriver{}
+)
+
+func (noopDriver) Session(context.Context) (driver.Session, error)                   { return noopDriver{}, nil }
+func (noopDriver) Describe(context.Context) (map[string]string, error)               { return nil, nil }
+func (noopDriver) EnforcesTimeout() bool                                             { return true }
+func (noopDriver) Read(_ context.Context, _, dst []byte) ([]byte, error)             { return dst, nil }
+func (noopDriver) Update(context.Context, []byte, []byte) error                      { return nil }
+func (noopDriver) Insert(context.Context, []byte, []byte) error                      { return nil }
+func (noopDriver) Delete(context.Context, []byte) error                              { return nil }
+func (noopDriver) Close() error                                                      { return nil }
+func (noopDriver) Scan(context.Context, []byte, int, func(k, v []byte)) (int, error) { return 0, nil }
 
 // benchWorker returns a worker of a closed-loop memory workload whose keys
 // are loaded, with its recorder handle; the recorder's collector runs until
