@@ -180,6 +180,9 @@ type MetricComparison struct {
 	// P is the U test's p-value on the per-window samples, nil when no
 	// test was made.
 	P *float64 `json:"p"`
+	// PHolm is P adjusted for the number of metrics compared (Holm's
+	// method over every metric of the candidate): the gate's test.
+	PHolm *float64 `json:"p_holm"`
 	// BaseN and CandidateN are the sample sizes: windows with data.
 	BaseN      int `json:"base_n"`
 	CandidateN int `json:"candidate_n"`
@@ -193,10 +196,13 @@ type MetricComparison struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Regression is a metric significantly worse by more than the threshold.
+// Regression is a metric significantly worse by more than the threshold,
+// significant after adjusting for the number of metrics compared.
 type Regression struct {
 	Op     string `json:"op"`
 	Metric Metric `json:"metric"`
+	// PHolm is the metric's adjusted p-value.
+	PHolm float64 `json:"p_holm"`
 	// DeltaPct is the headline change in percent; nil when the base was 0
 	// (an error rate that went from none to some).
 	DeltaPct *float64 `json:"delta_pct"`
@@ -479,15 +485,53 @@ func compareSides(b, c *side, opts Options) Candidate {
 		bo, co := b.ops[op], c.ops[op]
 		oc := OpComparison{Op: op}
 		for _, m := range metricsOf(bo, co) {
-			mc := compareMetric(m, bo, co, opts)
-			oc.Metrics = append(oc.Metrics, mc)
-			if mc.Verdict == Worse && exceeds(mc, opts.Threshold) {
-				cand.Regressions = append(cand.Regressions, Regression{Op: op, Metric: m, DeltaPct: mc.DeltaPct})
-			}
+			oc.Metrics = append(oc.Metrics, compareMetric(m, bo, co, opts))
 		}
 		cand.Ops = append(cand.Ops, oc)
 	}
+	// The gate looks at every metric of every operation at once: at alpha
+	// 0.05 each, one of twenty unchanged metrics would fail it by chance
+	// half the time. Holm's adjustment keeps the chance that the gate fails
+	// on a candidate with no real change at alpha.
+	var tested []*MetricComparison
+	for i := range cand.Ops {
+		for j := range cand.Ops[i].Metrics {
+			if mc := &cand.Ops[i].Metrics[j]; mc.P != nil {
+				tested = append(tested, mc)
+			}
+		}
+	}
+	holm(tested)
+	for _, oc := range cand.Ops {
+		for _, mc := range oc.Metrics {
+			if mc.Verdict == Worse && mc.PHolm != nil && *mc.PHolm < opts.Alpha && exceeds(mc, opts.Threshold) {
+				cand.Regressions = append(cand.Regressions, Regression{Op: oc.Op, Metric: mc.Metric, DeltaPct: mc.DeltaPct, PHolm: *mc.PHolm})
+			}
+		}
+	}
 	return cand
+}
+
+// holm sets PHolm of each metric: its p-value adjusted by Holm's step-down
+// method over all of them, p(i) * (m-i) in ascending order of p, made
+// non-decreasing and at most 1.
+func holm(ms []*MetricComparison) {
+	sorted := slices.Clone(ms)
+	slices.SortStableFunc(sorted, func(a, b *MetricComparison) int {
+		switch {
+		case *a.P < *b.P:
+			return -1
+		case *a.P > *b.P:
+			return 1
+		}
+		return 0
+	})
+	run := 0.0
+	for i, mc := range sorted {
+		adj := min(1, *mc.P*float64(len(sorted)-i))
+		run = max(run, adj)
+		mc.PHolm = ptr(run)
+	}
 }
 
 // exceeds reports whether a worse metric's headline change is beyond the

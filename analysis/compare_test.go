@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -309,5 +310,49 @@ func TestComparePooledWarnings(t *testing.T) {
 	want := []string{`environment.cpu_model differs: "Test CPU" in 5 of 5 base runs (b0, b1, b2, …), "Other CPU" in candidate`}
 	if got := c.Candidates[0].Warnings; !slices.Equal(got, want) {
 		t.Errorf("warnings = %q, want %q", got, want)
+	}
+}
+
+func TestHolm(t *testing.T) {
+	// Holm's step-down: sorted p (0.005, 0.01, 0.03, 0.04) times (4, 3, 2,
+	// 1) is (0.02, 0.03, 0.06, 0.04), made non-decreasing.
+	ps := []float64{0.01, 0.04, 0.03, 0.005}
+	want := []float64{0.03, 0.06, 0.06, 0.02}
+	var ms []*MetricComparison
+	for _, p := range ps {
+		ms = append(ms, &MetricComparison{P: ptr(p)})
+	}
+	holm(ms)
+	for i, m := range ms {
+		if math.Abs(*m.PHolm-want[i]) > 1e-12 {
+			t.Errorf("holm(%v)[%d] = %v, want %v", ps, i, *m.PHolm, want[i])
+		}
+	}
+}
+
+// The gate adjusts for the number of metrics: five windows a side, however
+// far apart, give p = 2/252 per metric, which over seven metrics is not
+// significant; the verdicts still say worse.
+func TestCompareGateNeedsEnoughWindows(t *testing.T) {
+	base := gen{id: "b", windows: 5, rate: 500, latency: 100, seed: 1}.doc()
+	slow := gen{id: "c", windows: 5, rate: 500, latency: 300, seed: 2}.doc()
+	c, err := Compare([]*result.Document{base}, []*result.Document{slow}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mc := metric(t, c, "read", P50); mc.Verdict != Worse || *mc.PHolm < 0.05 {
+		t.Errorf("read p50 = %s, p %v, p_holm %v; want worse, p_holm >= 0.05", mc.Verdict, deref(mc.P), deref(mc.PHolm))
+	}
+	if rs := c.Regressions(); len(rs) != 0 {
+		t.Errorf("regressions = %v, want none with five windows a side", rs)
+	}
+	// Ten windows a side are enough.
+	base = gen{id: "b", windows: 10, rate: 500, latency: 100, seed: 1}.doc()
+	slow = gen{id: "c", windows: 10, rate: 500, latency: 300, seed: 2}.doc()
+	if c, err = Compare([]*result.Document{base}, []*result.Document{slow}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if rs := c.Regressions(); !slices.ContainsFunc(rs, func(r Regression) bool { return r.Metric == P50 }) {
+		t.Errorf("regressions = %v, want read p50 among them with ten windows a side", rs)
 	}
 }

@@ -59,9 +59,9 @@ func WriteComparison(w io.Writer, c *analysis.Comparison) error {
 			}
 		}
 		if len(cand.Regressions) > 0 {
-			fmt.Fprintf(ew, "\nregressions beyond %s%%:\n", strconv.FormatFloat(c.Threshold*100, 'f', -1, 64))
+			fmt.Fprintf(ew, "\nregressions beyond %s%% (significant after Holm's adjustment):\n", strconv.FormatFloat(c.Threshold*100, 'f', -1, 64))
 			for _, r := range cand.Regressions {
-				fmt.Fprintf(ew, "  %s\n", r)
+				fmt.Fprintf(ew, "  %s (adjusted %s)\n", r, FormatP(r.PHolm))
 			}
 		}
 	}
