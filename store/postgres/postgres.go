@@ -15,7 +15,8 @@ import (
 	"slices"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/statebench/statebench/store"
 	"github.com/statebench/statebench/store/sqlstore"
 )
@@ -56,7 +57,28 @@ var Dialect = &sqlstore.Dialect{
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('statebench_schema'))")
 		return err
 	},
-	MaxParams: 65535,
+	MaxParams:    65535,
+	CompressDocs: true,
+	BulkInsert:   copyFrom,
+}
+
+// copyFrom writes rows into table with COPY, through the pgx connection
+// under conn, in the transaction open on it.
+func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copying into %s: the connection is a %T, not pgx's", table, dc)
+		}
+		n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("copying into %s: %w", table, err)
+		}
+		if n != int64(len(rows)) {
+			return fmt.Errorf("copying into %s: %d rows copied of %d", table, n, len(rows))
+		}
+		return nil
+	})
 }
 
 func must[T any](v T, err error) T {

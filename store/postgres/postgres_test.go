@@ -146,3 +146,21 @@ func BenchmarkHistory(b *testing.B) {
 	b.Logf("seeded %d one-minute runs in %v", *historyRuns, time.Since(start))
 	storetest.BenchmarkHistory(b, s)
 }
+
+// A schema written by the first schema version is upgraded in place, its
+// runs unchanged.
+func TestUpgradeFromV1(t *testing.T) {
+	url := schema(t)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.UpgradeFromV1(t, postgres.Dialect, db, func(t *testing.T) store.Store {
+		s, err := postgres.Open(context.Background(), url, slog.New(slog.DiscardHandler), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

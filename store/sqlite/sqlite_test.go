@@ -68,3 +68,11 @@ func BenchmarkHistory(b *testing.B) {
 	b.Logf("seeded %d one-minute runs in %v", *historyRuns, time.Since(start))
 	storetest.BenchmarkHistory(b, s)
 }
+
+// A database written by the first schema version is upgraded in place,
+// its runs unchanged.
+func TestUpgradeFromV1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "results.db")
+	db := rawDB(t, path, "")
+	storetest.UpgradeFromV1(t, sqlite.Dialect, db, func(t *testing.T) store.Store { return openAt(t, path) })
+}

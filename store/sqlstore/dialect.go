@@ -36,6 +36,14 @@ type Dialect struct {
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
 	// MaxParams bounds the parameters of one statement.
 	MaxParams int
+	// CompressDocs stores documents gzip-compressed in the column doc_gz,
+	// doc NULL, rather than as text in doc.
+	CompressDocs bool
+	// BulkInsert, when not nil, writes rows (values of columns, in
+	// order) into table within the transaction open on conn, faster than
+	// multi-row INSERTs (PostgreSQL: COPY). When nil, the rows go in
+	// INSERT statements of at most MaxParams parameters.
+	BulkInsert func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
 }
 
 // rebind rewrites '?' placeholders for the dialect.

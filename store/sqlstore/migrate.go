@@ -102,13 +102,22 @@ func first(s []string, n int) []string {
 // Migrate brings the database's schema to the latest version, in one
 // transaction, and refuses a newer or foreign database without changing
 // it. Several processes may migrate at once: the dialect serialises them.
-func (d *Dialect) Migrate(ctx context.Context, db *sql.DB) (err error) {
+func (d *Dialect) Migrate(ctx context.Context, db *sql.DB) error {
+	return d.MigrateTo(ctx, db, 0)
+}
+
+// MigrateTo is Migrate up to version (0: the latest), for tests of a
+// database an older statebench wrote.
+func (d *Dialect) MigrateTo(ctx context.Context, db *sql.DB, version int) (err error) {
 	if _, err := d.Version(ctx, db); err != nil {
 		return err
 	}
 	ms, err := d.migrations()
 	if err != nil {
 		return err
+	}
+	if version > 0 && version < len(ms) {
+		ms = ms[:version]
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -136,7 +145,7 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB) (err error) {
 	if _, err := d.checkVersion(int(cur.Int64)); err != nil {
 		return err
 	}
-	for _, m := range ms[cur.Int64:] {
+	for _, m := range ms[min(int(cur.Int64), len(ms)):] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("applying migration %s: %w", m.name, err)
 		}

@@ -106,7 +106,13 @@ func (s *Store) List(ctx context.Context, q store.Query) ([]store.Summary, error
 		if err != nil {
 			return nil, fmt.Errorf("listing runs: %w", err)
 		}
-		expr := s.d.JSONText("head", segs)
+		// environment and workload have columns of their own, small and
+		// quick to read; anything else is in head.
+		col := "head"
+		if len(segs) > 1 && (segs[0] == "environment" || segs[0] == "workload") {
+			col, segs = segs[0], segs[1:]
+		}
+		expr := s.d.JSONText(col, segs)
 		if p, ok := strings.CutSuffix(w.Value, "*"); ok {
 			where, args = append(where, "substr("+expr+", 1, ?) = ?"), append(args, len(p), p)
 		} else {
@@ -195,26 +201,36 @@ func (s *Store) scanSummary(row scanner, now time.Time) (store.Summary, error) {
 	return sum, nil
 }
 
-// withDoc scans the runColumns and then doc.
+// withDoc scans the runColumns and then doc and doc_gz.
 type withDoc struct {
 	row scanner
-	raw *string
+	doc *sql.NullString
+	gz  *[]byte
 }
 
-func (w withDoc) Scan(dest ...any) error { return w.row.Scan(append(dest, w.raw)...) }
+func (w withDoc) Scan(dest ...any) error { return w.row.Scan(append(dest, w.doc, w.gz)...) }
 
 // Get implements store.Reader.
 func (s *Store) Get(ctx context.Context, id string) (*store.Run, error) {
-	row := s.db.QueryRowContext(ctx, s.d.rebind("SELECT "+runColumns+", doc FROM runs WHERE id = ?"), id)
-	var raw string
-	sum, err := s.scanSummary(withDoc{row: row, raw: &raw}, time.Now())
+	row := s.db.QueryRowContext(ctx, s.d.rebind("SELECT "+runColumns+", doc, doc_gz FROM runs WHERE id = ?"), id)
+	var (
+		text sql.NullString
+		gz   []byte
+	)
+	sum, err := s.scanSummary(withDoc{row: row, doc: &text, gz: &gz}, time.Now())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("reading run %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading run %s: %w", id, err)
 	}
-	run := &store.Run{Summary: sum, Raw: []byte(raw), Doc: new(result.Document)}
+	raw := []byte(text.String)
+	if !text.Valid {
+		if raw, err = decompress(gz); err != nil {
+			return nil, fmt.Errorf("reading run %s: decompressing its document: %w", id, err)
+		}
+	}
+	run := &store.Run{Summary: sum, Raw: raw, Doc: new(result.Document)}
 	if err := json.Unmarshal(run.Raw, run.Doc); err != nil {
 		return nil, fmt.Errorf("reading run %s: decoding its document: %w", id, err)
 	}

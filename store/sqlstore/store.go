@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -167,12 +170,28 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 	if err != nil {
 		return false, fmt.Errorf("encoding labels: %w", err)
 	}
-	// head is the document without its bulk, for --where filters.
+	// head is the document without its bulk, for --where filters;
+	// environment and workload are its two objects most filtered on.
 	h := *doc
 	h.Windows, h.Histograms = nil, nil
 	head, err := json.Marshal(&h)
 	if err != nil {
 		return false, fmt.Errorf("encoding head: %w", err)
+	}
+	environment, err := json.Marshal(&doc.Environment)
+	if err != nil {
+		return false, fmt.Errorf("encoding environment: %w", err)
+	}
+	workload, err := json.Marshal(&doc.Workload)
+	if err != nil {
+		return false, fmt.Errorf("encoding workload: %w", err)
+	}
+	var text, gz any = string(raw), nil
+	if s.d.CompressDocs {
+		if gz, err = compress(raw); err != nil {
+			return false, fmt.Errorf("compressing the document: %w", err)
+		}
+		text = nil
 	}
 	var ended any
 	if doc.EndedAt != nil {
@@ -186,12 +205,13 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 		doc.ID, doc.Benchmark, string(doc.Status), doc.Error, doc.Trigger, doc.StartedAt.UnixNano(), ended,
 		sum.Driver, sum.Host, sum.MeasureS, sum.MainOp, sum.ThroughputOpsS, sum.P99Us, string(ops), string(labels),
 		owner.Host, owner.PID, owner.Start, heartbeat,
-		doc.SchemaVersion, string(head), string(raw), time.Now().UnixNano(),
+		doc.SchemaVersion, string(head), string(environment), string(workload), text, gz, time.Now().UnixNano(),
 	}
-	q := "INSERT INTO runs (" + runColumns + ", schema_version, head, doc, stored_ns) VALUES (?" + strings.Repeat(", ?", len(args)-1) + ")"
+	const more = ", schema_version, head, environment, workload, doc, doc_gz, stored_ns"
+	q := "INSERT INTO runs (" + runColumns + more + ") VALUES (?" + strings.Repeat(", ?", len(args)-1) + ")"
 	if replace {
 		var set []string
-		for _, c := range strings.Split(runColumns+", schema_version, head, doc, stored_ns", ", ") {
+		for _, c := range strings.Split(runColumns+more, ", ") {
 			if c != "id" {
 				set = append(set, c+" = excluded."+c)
 			}
@@ -201,7 +221,14 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 		q += " ON CONFLICT (id) DO NOTHING"
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	// One connection for the transaction, which a dialect's BulkInsert
+	// writes through.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
@@ -233,10 +260,37 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 			return false, err
 		}
 	}
-	if err := s.insertWindows(ctx, tx, doc); err != nil {
+	if err := s.insertWindows(ctx, conn, tx, doc); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// compress returns raw gzip-compressed, fast rather than small: a
+// document is mostly digits, which compress tenfold even so.
+func compress(raw []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(raw) / 8)
+	w, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// decompress returns the document gz holds.
+func decompress(gz []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }
 
 func orEmpty[M ~map[K]V, K comparable, V any](m M) M {
@@ -251,43 +305,27 @@ const windowColumns = "run_id, idx, op, start_s, duration_s, phase, state, skipp
 
 const nWindowColumns = 24
 
-// insertWindows writes doc's windows, one row per window and operation
-// (op "" for a window without operations), many rows per statement.
-func (s *Store) insertWindows(ctx context.Context, tx *sql.Tx, doc *result.Document) error {
-	perStmt := s.d.MaxParams / nWindowColumns
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
-		}
-	}()
-	args := make([]any, 0, perStmt*nWindowColumns)
-	flush := func(final bool) error {
-		rows := len(args) / nWindowColumns
-		if rows == 0 {
-			return nil
-		}
-		if rows == perStmt && stmt == nil {
-			var err error
-			if stmt, err = tx.PrepareContext(ctx, s.windowInsert(rows)); err != nil {
-				return err
-			}
-		}
-		var err error
-		if rows == perStmt {
-			_, err = stmt.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, s.windowInsert(rows), args...)
-		}
-		args = args[:0]
-		return err
+// windowRows returns doc's windows as rows of windowColumns, one per
+// window and operation (op "" for a window without operations).
+func windowRows(doc *result.Document) ([][]any, error) {
+	n := 0
+	for _, w := range doc.Windows {
+		n += max(len(w.Ops), 1)
+	}
+	rows := make([][]any, 0, n)
+	cells := make([]any, n*nWindowColumns) // one allocation for every row
+	next := func() []any {
+		r := cells[:nWindowColumns:nWindowColumns]
+		cells = cells[nWindowColumns:]
+		return r
 	}
 	var names []string
 	for i, w := range doc.Windows {
-		base := []any{doc.ID, i, "", w.StartS, w.DurationS, w.Phase, w.State, w.Skipped}
 		if len(w.Ops) == 0 {
-			args = append(args, base...)
-			args = append(args, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+			r := next()
+			copy(r, []any{doc.ID, i, "", w.StartS, w.DurationS, w.Phase, w.State, w.Skipped})
+			rows = append(rows, r) // the figures stay nil: NULL
+			continue
 		}
 		names = names[:0]
 		for name := range w.Ops {
@@ -296,32 +334,64 @@ func (s *Store) insertWindows(ctx context.Context, tx *sql.Tx, doc *result.Docum
 		slices.Sort(names)
 		for _, name := range names {
 			op := w.Ops[name]
-			base[2] = name
-			args = append(args, base...)
 			var byClass any
 			if op.ErrorsByClass != nil {
 				b, err := json.Marshal(op.ErrorsByClass)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				byClass = string(b)
 			}
-			args = append(args, op.Count, op.Errors, op.NotFound, byClass)
-			args = appendLatency(args, op.LatencyUs)
-			args = appendLatency(args, op.IntendedLatencyUs)
-			if len(args) >= perStmt*nWindowColumns {
-				if err := flush(false); err != nil {
+			r := next()
+			copy(r, []any{doc.ID, i, name, w.StartS, w.DurationS, w.Phase, w.State, w.Skipped, op.Count, op.Errors, op.NotFound, byClass})
+			putLatency(r[12:18], op.LatencyUs)
+			putLatency(r[18:24], op.IntendedLatencyUs)
+			rows = append(rows, r)
+		}
+	}
+	return rows, nil
+}
+
+// insertWindows writes doc's windows in tx, open on conn: with the
+// dialect's BulkInsert when it has one, else many rows per INSERT.
+func (s *Store) insertWindows(ctx context.Context, conn *sql.Conn, tx *sql.Tx, doc *result.Document) error {
+	rows, err := windowRows(doc)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	if s.d.BulkInsert != nil {
+		return s.d.BulkInsert(ctx, conn, "windows", strings.Split(windowColumns, ", "), rows)
+	}
+	perStmt := s.d.MaxParams / nWindowColumns
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	args := make([]any, 0, min(perStmt, len(rows))*nWindowColumns)
+	for len(rows) > 0 {
+		batch := rows[:min(perStmt, len(rows))]
+		rows = rows[len(batch):]
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		if len(batch) < perStmt {
+			_, err = tx.ExecContext(ctx, s.windowInsert(len(batch)), args...)
+		} else {
+			if stmt == nil {
+				if stmt, err = tx.PrepareContext(ctx, s.windowInsert(perStmt)); err != nil {
 					return err
 				}
 			}
+			_, err = stmt.ExecContext(ctx, args...)
 		}
-		if len(args) >= perStmt*nWindowColumns {
-			if err := flush(false); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 	}
-	return flush(true)
+	return nil
 }
 
 func (s *Store) windowInsert(rows int) string {
@@ -329,11 +399,10 @@ func (s *Store) windowInsert(rows int) string {
 	return s.d.rebind("INSERT INTO windows (" + windowColumns + ") VALUES " + row + strings.Repeat(", "+row, rows-1))
 }
 
-func appendLatency(args []any, l *result.Latency) []any {
-	if l == nil {
-		return append(args, nil, nil, nil, nil, nil, nil)
+func putLatency(r []any, l *result.Latency) {
+	if l != nil {
+		r[0], r[1], r[2], r[3], r[4], r[5] = l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean
 	}
-	return append(args, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
 }
 
 // Delete implements store.Writer.

@@ -345,6 +345,7 @@ func testList(t *testing.T, s store.Store) {
 		{"a field of the environment", store.Query{Where: []store.Where{{Path: "environment.kernel", Value: "6.1.5"}}}, id(5, 2, 1, 0)},
 		{"a prefix", store.Query{Where: []store.Where{{Path: "environment.kernel", Value: "6.1.*"}}}, id(5, 3, 2, 1, 0)},
 		{"a number in the workload", store.Query{Where: []store.Where{{Path: "workload.load.concurrency", Value: "64"}}}, id(5)},
+		{"a field outside environment and workload", store.Query{Where: []store.Where{{Path: "error", Value: "target unreachable"}}}, id(2)},
 		{"a field no run has", store.Query{Where: []store.Where{{Path: "environment.nope", Value: "x"}}}, nil},
 		{"filters combine", store.Query{Benchmark: "kv", Where: []store.Where{{Path: "environment.kernel", Value: "6.1*"}}}, id(2, 0)},
 	}
