@@ -156,8 +156,11 @@ func (d *myDriver) ensureTable(ctx context.Context) error {
 	return rows.Close()
 }
 
-// Session returns a session that takes a connection from the pool at its
-// first operation and keeps it until Close or a connection error.
+// Session returns a session holding a pooled connection with its
+// statements prepared, so that the measure phase does not pay for
+// connecting. If that fails (the server is down), Session still succeeds:
+// the session connects at its first operation and keeps the connection
+// until Close or a connection error.
 func (d *myDriver) Session(ctx context.Context) (driver.Session, error) {
 	s := &session{d: d, raw: make([]sql.RawBytes, d.model.Fields+1)}
 	s.dest = make([]any, len(s.raw))
@@ -165,8 +168,14 @@ func (d *myDriver) Session(ctx context.Context) (driver.Session, error) {
 		s.dest[i] = &s.raw[i]
 	}
 	s.args = make([]any, 0, d.model.Fields+2)
+	ctx, cancel := context.WithTimeout(ctx, min(d.timeout, warmTimeout))
+	defer cancel()
+	s.connect(ctx)
 	return s, nil
 }
+
+// warmTimeout bounds Session's attempt to connect ahead of time.
+const warmTimeout = time.Second
 
 // Describe reads the server's version and durability and memory settings,
 // and the table's size (data and indexes) as InnoDB's statistics estimate it.

@@ -150,11 +150,21 @@ func (d *pgDriver) ensureTable(ctx context.Context, c *pgconn.PgConn) (bool, err
 	return created, nil
 }
 
-// Session returns a session that takes a connection from the pool at its
-// first operation and keeps it until Close or a connection error.
+// Session returns a session holding a pooled connection with its
+// statements prepared, so that the measure phase does not pay for
+// connecting. If that fails (the server is down), Session still succeeds:
+// the session connects at its first operation and keeps the connection
+// until Close or a connection error.
 func (d *pgDriver) Session(ctx context.Context) (driver.Session, error) {
-	return &session{d: d, params: make([][]byte, 0, d.model.Fields+1)}, nil
+	s := &session{d: d, params: make([][]byte, 0, d.model.Fields+1)}
+	ctx, cancel := context.WithTimeout(ctx, min(d.timeout, warmTimeout))
+	defer cancel()
+	s.conn(ctx)
+	return s, nil
 }
+
+// warmTimeout bounds Session's attempt to connect ahead of time.
+const warmTimeout = time.Second
 
 // Describe reads the server's version and durability and memory settings as
 // the run's sessions see them, and the table's size including indexes.
