@@ -222,6 +222,7 @@ func BenchmarkHotPathParallel(b *testing.B) {
 	var next atomic.Int64
 	ctx := context.Background()
 	b.ReportAllocs()
+	b.ResetTimer() // the load phase is setup
 	b.RunParallel(func(pb *testing.PB) {
 		w, rw := benchWorker(b, e, rec, int(next.Add(1)))
 		for pb.Next() {
