@@ -72,7 +72,7 @@ func TestCompareCommand(t *testing.T) {
 	}{
 		// A slower candidate is worse; without the gate the exit is 0.
 		{"worse", []string{"compare", "01CMPBASE", "01CMPSLOW"}, ExitOK,
-			[]string{"read  p50", "worse", "regressions beyond 5%:"}, nil},
+			[]string{"read  p50", "worse", "regressions beyond 5% "}, nil},
 		// With the gate: exit 4, and the message names operation and metric.
 		{"gate", []string{"compare", "01CMPBASE", "01CMPSLOW", "--fail-on-regression"}, ExitRegression,
 			[]string{"worse"}, []string{"statebench: regression beyond 5%: read p50 +"}},
