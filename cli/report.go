@@ -52,6 +52,9 @@ paths.`,
 				if err != nil {
 					return fmt.Errorf("building the report: %w", err)
 				}
+				// Host observer charts (disk latency heat map, run queue)
+				// go here, appended to page.Sections as html.Sections of
+				// report.Charts; the page draws any section.
 				var buf bytes.Buffer
 				if err := page.Write(&buf); err != nil {
 					return fmt.Errorf("writing the report: %w", err)
