@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -88,19 +89,29 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// name names the database at url in errors, without its credentials.
+func name(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Host == "" {
+		return "the PostgreSQL results database"
+	}
+	return "PostgreSQL results database " + u.Host + u.Path
+}
+
 // Open connects to the PostgreSQL results store at url and brings its
 // schema up to date. A schema written by a newer statebench, or holding
 // another application's tables of the same names, is refused unchanged.
-func Open(ctx context.Context, url string, logger *slog.Logger, opts store.Options) (*sqlstore.Store, error) {
-	db, err := sql.Open("pgx", url)
+func Open(ctx context.Context, dsn string, logger *slog.Logger, opts store.Options) (*sqlstore.Store, error) {
+	where := name(dsn)
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("opening results database: %w", err)
+		return nil, fmt.Errorf("opening %s: %w", where, err)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("connecting to the results database: %w", err), db.Close())
+		return nil, errors.Join(fmt.Errorf("connecting to %s: %w", where, err), db.Close())
 	}
 	if err := Dialect.Migrate(ctx, db); err != nil {
-		return nil, errors.Join(fmt.Errorf("opening results database: %w", err), db.Close())
+		return nil, errors.Join(fmt.Errorf("opening %s: %w", where, err), db.Close())
 	}
-	return sqlstore.New(db, Dialect, logger, opts), nil
+	return sqlstore.New(db, Dialect, where, logger, opts), nil
 }

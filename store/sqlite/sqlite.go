@@ -79,7 +79,7 @@ var header = []byte("SQLite format 3\x00")
 // changed.
 func Open(ctx context.Context, path string, logger *slog.Logger, opts store.Options) (*sqlstore.Store, error) {
 	if err := inspect(ctx, path); err != nil {
-		return nil, fmt.Errorf("opening results database %s: %w", path, err)
+		return nil, fmt.Errorf("opening results database %s: %w%s", path, err, why(path, err))
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("opening results database: %w", err)
@@ -89,9 +89,33 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts store.Opti
 		return nil, fmt.Errorf("opening results database %s: %w", path, err)
 	}
 	if err := Dialect.Migrate(ctx, db); err != nil {
-		return nil, errors.Join(fmt.Errorf("opening results database %s: %w", path, err), db.Close())
+		return nil, errors.Join(fmt.Errorf("opening results database %s: %w%s", path, err, why(path, err)), db.Close())
 	}
-	return sqlstore.New(db, Dialect, logger, opts), nil
+	return sqlstore.New(db, Dialect, "results database "+path, logger, opts), nil
+}
+
+// why explains an error of SQLite's about the database at path that
+// does not say what went wrong ("disk I/O error", "unable to open
+// database file") when the cause is its directory: full or read-only. It
+// returns "" or "; " and the cause, found by writing a small file there.
+func why(path string, err error) string {
+	if errors.Is(err, store.ErrNotStatebench) || errors.Is(err, store.ErrNewerDatabase) {
+		return ""
+	}
+	f, perr := os.CreateTemp(filepath.Dir(path), ".statebench-probe-*")
+	if perr != nil {
+		return "; its directory cannot be written: " + perr.Error()
+	}
+	_, perr = f.Write(make([]byte, 64<<10))
+	if perr == nil {
+		perr = f.Sync()
+	}
+	f.Close()
+	os.Remove(f.Name())
+	if perr != nil {
+		return "; its directory cannot be written: " + perr.Error()
+	}
+	return ""
 }
 
 func dsn(path, params string) string {

@@ -23,6 +23,7 @@ import (
 type Store struct {
 	db   *sql.DB
 	d    *Dialect
+	name string
 	log  *slog.Logger
 	opts store.Options
 	self store.Owner
@@ -42,9 +43,11 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store over db, whose schema the caller has migrated (see
-// Dialect.Migrate). The Store owns db and closes it on Close.
-func New(db *sql.DB, d *Dialect, logger *slog.Logger, opts store.Options) *Store {
-	s := &Store{db: db, d: d, log: logger, opts: opts.WithDefaults(), self: store.Self(time.Now()), stop: make(chan struct{})}
+// Dialect.Migrate). name names the database in the errors of writes
+// (its file, or its host and database), so that a full disk or a
+// read-only store says which. The Store owns db and closes it on Close.
+func New(db *sql.DB, d *Dialect, name string, logger *slog.Logger, opts store.Options) *Store {
+	s := &Store{db: db, d: d, name: name, log: logger, opts: opts.WithDefaults(), self: store.Self(time.Now()), stop: make(chan struct{})}
 	s.mu.open = make(map[string]struct{})
 	s.wg.Add(1)
 	go s.heartbeat()
@@ -110,10 +113,10 @@ func (s *Store) Begin(ctx context.Context, doc *result.Document) error {
 	owner.Heartbeat = time.Now()
 	added, err := s.insert(ctx, doc, raw, owner, false)
 	if err != nil {
-		return fmt.Errorf("storing run %s: %w", doc.ID, err)
+		return fmt.Errorf("storing run %s in %s: %w", doc.ID, s.name, err)
 	}
 	if !added {
-		return fmt.Errorf("storing run %s: a run with this id is already stored", doc.ID)
+		return fmt.Errorf("storing run %s in %s: a run with this id is already stored", doc.ID, s.name)
 	}
 	s.mu.Lock()
 	s.mu.open[doc.ID] = struct{}{}
@@ -134,7 +137,7 @@ func (s *Store) Finish(ctx context.Context, doc *result.Document) error {
 		return fmt.Errorf("encoding run %s: %w", doc.ID, err)
 	}
 	if _, err := s.insert(ctx, doc, raw, store.Owner{}, true); err != nil {
-		return fmt.Errorf("storing run %s: %w", doc.ID, err)
+		return fmt.Errorf("storing run %s in %s: %w", doc.ID, s.name, err)
 	}
 	s.mu.Lock()
 	delete(s.mu.open, doc.ID)
@@ -150,7 +153,7 @@ func (s *Store) Import(ctx context.Context, raw []byte) (bool, error) {
 	}
 	added, err := s.insert(ctx, doc, raw, store.Owner{}, false)
 	if err != nil {
-		return false, fmt.Errorf("storing run %s: %w", doc.ID, err)
+		return false, fmt.Errorf("storing run %s in %s: %w", doc.ID, s.name, err)
 	}
 	return added, nil
 }
@@ -409,7 +412,7 @@ func putLatency(r []any, l *result.Latency) {
 func (s *Store) Delete(ctx context.Context, id string) (err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("deleting run %s: %w", id, err)
+		return fmt.Errorf("deleting run %s from %s: %w", id, s.name, err)
 	}
 	defer func() {
 		if err != nil {
@@ -418,20 +421,20 @@ func (s *Store) Delete(ctx context.Context, id string) (err error) {
 	}()
 	res, err := tx.ExecContext(ctx, s.d.rebind("DELETE FROM runs WHERE id = ?"), id)
 	if err != nil {
-		return fmt.Errorf("deleting run %s: %w", id, err)
+		return fmt.Errorf("deleting run %s from %s: %w", id, s.name, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("deleting run %s: %w", id, err)
+		return fmt.Errorf("deleting run %s from %s: %w", id, s.name, err)
 	} else if n == 0 {
 		return fmt.Errorf("deleting run %s: %w", id, store.ErrNotFound)
 	}
 	for _, t := range []string{"windows", "labels"} {
 		if _, err := tx.ExecContext(ctx, s.d.rebind("DELETE FROM "+t+" WHERE run_id = ?"), id); err != nil {
-			return fmt.Errorf("deleting run %s: %w", id, err)
+			return fmt.Errorf("deleting run %s from %s: %w", id, s.name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("deleting run %s: %w", id, err)
+		return fmt.Errorf("deleting run %s from %s: %w", id, s.name, err)
 	}
 	return nil
 }
