@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"sync/atomic"
 )
 
@@ -100,11 +99,12 @@ type Zipfian struct {
 	n                        int64
 	theta, alpha, zetan, eta float64
 	zeta2                    float64
+	second                   float64 // 1 + 0.5^theta: below it (times zetan) the draw is item 1
 }
 
 // NewZipfian returns a zipfian generator over n items.
 func NewZipfian(n int64, theta float64) *Zipfian {
-	z := &Zipfian{theta: theta, alpha: 1 / (1 - theta), zeta2: zeta(0, 2, theta, 0)}
+	z := &Zipfian{theta: theta, alpha: 1 / (1 - theta), zeta2: zeta(0, 2, theta, 0), second: 1 + math.Pow(0.5, theta)}
 	z.grow(n)
 	return z
 }
@@ -129,7 +129,7 @@ func (z *Zipfian) Next(r *rand.Rand) int64 {
 	if uz < 1 {
 		return 0
 	}
-	if uz < 1+math.Pow(0.5, z.theta) {
+	if uz < z.second {
 		return min(1, z.n-1)
 	}
 	return min(int64(float64(z.n)*math.Pow(z.eta*u-z.eta+1, z.alpha)), z.n-1)
@@ -200,9 +200,16 @@ func (s *ScanLength) Next(r *rand.Rand) int {
 func AppendKey(dst []byte, prefix string, size int, n int64) []byte {
 	dst = append(dst, prefix...)
 	var digits [20]byte
-	d := strconv.AppendInt(digits[:0], n, 10)
-	for pad := size - len(prefix) - len(d); pad > 0; pad-- {
+	i := len(digits)
+	for u := uint64(n); ; u /= 10 {
+		i--
+		digits[i] = byte('0' + u%10)
+		if u < 10 {
+			break
+		}
+	}
+	for pad := size - len(prefix) - (len(digits) - i); pad > 0; pad-- {
 		dst = append(dst, '0')
 	}
-	return append(dst, d...)
+	return append(dst, digits[i:]...)
 }

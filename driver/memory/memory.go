@@ -39,10 +39,14 @@ type Store struct {
 
 type shard struct {
 	mu   sync.RWMutex
-	m    map[string][]byte
+	m    map[string]*entry
 	keys []string // sorted, for scans
 	_    [40]byte // keep shards' locks on separate cache lines
 }
+
+// entry holds a value; updating an existing key rewrites it in place, so
+// an update is one map lookup and no allocation.
+type entry struct{ v []byte }
 
 type stall struct{ at, d time.Duration }
 
@@ -58,7 +62,7 @@ var (
 func Open(_ context.Context, cfg driver.Config) (driver.Driver, error) {
 	s := &Store{seed: maphash.MakeSeed(), timeout: cfg.Timeout}
 	for i := range s.shards {
-		s.shards[i].m = map[string][]byte{}
+		s.shards[i].m = map[string]*entry{}
 	}
 	opts := map[string]string{}
 	for k, v := range cfg.Options {
@@ -173,9 +177,9 @@ func (c *session) Read(ctx context.Context, key, dst []byte) ([]byte, error) {
 	}
 	sh := c.s.shard(key)
 	sh.mu.RLock()
-	v, ok := sh.m[string(key)]
+	e, ok := sh.m[string(key)]
 	if ok {
-		dst = append(dst, v...)
+		dst = append(dst, e.v...)
 	}
 	sh.mu.RUnlock()
 	if !ok {
@@ -199,16 +203,12 @@ func (c *session) Insert(ctx context.Context, key, value []byte) error {
 func (sh *shard) put(key, value []byte) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if old, ok := sh.m[string(key)]; ok {
-		if cap(old) >= len(value) {
-			sh.m[string(key)] = append(old[:0], value...) // reuse: no allocation
-			return
-		}
-		sh.m[string(key)] = append([]byte(nil), value...)
+	if e, ok := sh.m[string(key)]; ok {
+		e.v = append(e.v[:0], value...) // reuses the buffer when it is big enough
 		return
 	}
 	k := string(key)
-	sh.m[k] = append([]byte(nil), value...)
+	sh.m[k] = &entry{v: append([]byte(nil), value...)}
 	i, _ := slices.BinarySearch(sh.keys, k)
 	sh.keys = slices.Insert(sh.keys, i, k)
 }
@@ -248,7 +248,7 @@ func (c *session) Scan(ctx context.Context, start []byte, n int, visit func(k, v
 				break
 			}
 			k := sh.keys[j]
-			found = append(found, kv{k, append([]byte(nil), sh.m[k]...)})
+			found = append(found, kv{k, append([]byte(nil), sh.m[k].v...)})
 			if len(found) > 2*n {
 				slices.SortFunc(found, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
 				found = found[:n]
