@@ -57,8 +57,8 @@ type Recorder struct {
 	opts  Options
 	start time.Time // the recorder clock's zero
 
-	slots [ring]atomic.Pointer[Window]
-	pool  sync.Pool
+	slots     [ring]atomic.Pointer[Window]
+	newWindow func() *Window
 
 	workersMu sync.Mutex
 	workers   atomic.Pointer[[]*Worker] // copy-on-write list, read by the collector
@@ -67,6 +67,7 @@ type Recorder struct {
 	mu struct {
 		sync.Mutex
 		next     int64           // index of the next window to finalize
+		free     []*Window       // finalized windows, reset, for reuse (a few megabytes each)
 		prepared int64           // highest index prepared
 		done     []result.Window // final one-second windows
 		minute   *block          // the current minute, for downsampling
@@ -100,7 +101,7 @@ func New(start time.Time, opts Options) *Recorder {
 	}
 	r := &Recorder{opts: opts, start: start}
 	n := stripes()
-	r.pool.New = func() any { return &Window{cells: newCells(opts, n)} }
+	r.newWindow = func() *Window { return &Window{cells: newCells(opts, n)} }
 	r.mu.totals = newCells(opts, 1)
 	r.mu.scratch = newCells(opts, 1)
 	r.mu.prepared = -1
@@ -209,7 +210,12 @@ func (r *Recorder) Skip(now time.Duration) {
 // reports them missing. r.mu is held.
 func (r *Recorder) prepare(cur int64) {
 	for idx := max(r.mu.prepared+1, cur); idx <= cur+1; idx++ {
-		win := r.pool.Get().(*Window)
+		var win *Window
+		if k := len(r.mu.free); k > 0 {
+			win, r.mu.free = r.mu.free[k-1], r.mu.free[:k-1]
+		} else {
+			win = r.newWindow()
+		}
 		win.index, win.phase = idx, r.phaseOf(idx)
 		win.forced.Store(false)
 		win.sealed.Store(false)
@@ -269,7 +275,7 @@ func (r *Recorder) busy(idx int64) bool {
 }
 
 // finalize turns a sealed window into its summary, merges a measure window
-// into the totals and returns the window to the pool. r.mu is held.
+// into the totals and keeps the window for reuse. r.mu is held.
 func (r *Recorder) finalize(win *Window) {
 	state := result.WindowFinal
 	if win.forced.Load() {
@@ -294,7 +300,7 @@ func (r *Recorder) finalize(win *Window) {
 	if !win.forced.Load() {
 		win.cells.reset()
 		win.skipped.Store(0)
-		r.pool.Put(win)
+		r.mu.free = append(r.mu.free, win)
 	}
 }
 
