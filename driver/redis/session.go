@@ -27,6 +27,10 @@ type session struct {
 	c    commander     // conn, or the cluster client
 	conn *goredis.Conn // nil in a cluster, and after a connection error until the next call
 	args []any
+
+	// Do's command list and argument arena, kept between batches.
+	cmds  []goredis.Cmder
+	arena []any
 }
 
 // commander is what a session sends commands through: a *goredis.Conn or the
@@ -238,25 +242,34 @@ func (s *session) Do(ctx context.Context, reqs []driver.Request) {
 		return
 	}
 	p := s.cmd().Pipeline()
-	// cmds[2*i] is request i's command, cmds[2*i+1] its index command or nil.
-	cmds := make([]goredis.Cmder, 2*len(reqs))
+	// cmds[2*i] is request i's command, cmds[2*i+1] its index command or
+	// nil. The commands' arguments are cut from one arena; both are reused
+	// by the next batch, when these commands are gone.
+	s.cmds = append(s.cmds[:0], make([]goredis.Cmder, 2*len(reqs))...)
+	cmds := s.cmds
+	s.arena = s.arena[:0]
 	for i := range reqs {
 		r := &reqs[i]
 		var main, idx goredis.Cmder
+		start := len(s.arena)
 		switch r.Op {
 		case workload.Read:
 			if s.d.cfg.layout == LayoutHash {
-				main = goredis.NewSliceCmd(ctx, s.d.hmgetArgs(nil, r.Key)...)
+				s.arena = s.d.hmgetArgs(s.arena, r.Key)
+				main = goredis.NewSliceCmd(ctx, s.arena[start:len(s.arena):len(s.arena)]...)
 			} else {
-				main = goredis.NewStringCmd(ctx, "get", r.Key)
+				s.arena = append(s.arena, "get", r.Key)
+				main = goredis.NewStringCmd(ctx, s.arena[start:len(s.arena):len(s.arena)]...)
 			}
 		case workload.Update, workload.Insert:
-			main = s.d.setCmd(ctx, s.d.setArgs(nil, r.Key, r.Value))
+			s.arena = s.d.setArgs(s.arena, r.Key, r.Value)
+			main = s.d.setCmd(ctx, s.arena[start:len(s.arena):len(s.arena)])
 			if r.Op == workload.Insert && s.d.cfg.index {
 				idx = goredis.NewIntCmd(ctx, "zadd", s.d.cfg.indexKey, 0, r.Key)
 			}
 		case workload.Delete:
-			main = goredis.NewIntCmd(ctx, "del", r.Key)
+			s.arena = append(s.arena, "del", r.Key)
+			main = goredis.NewIntCmd(ctx, s.arena[start:len(s.arena):len(s.arena)]...)
 			if s.d.cfg.index {
 				idx = goredis.NewIntCmd(ctx, "zrem", s.d.cfg.indexKey, r.Key)
 			}
