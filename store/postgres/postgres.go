@@ -65,18 +65,19 @@ var Dialect = &sqlstore.Dialect{
 
 // copyFrom writes rows into table with COPY, through the pgx connection
 // under conn, in the transaction open on it.
-func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(i int) ([]any, error)) error {
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("copying into %s: the connection is a %T, not pgx's", table, dc)
 		}
-		n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		// pgx encodes each row before asking for the next one.
+		copied, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, row))
 		if err != nil {
 			return fmt.Errorf("copying into %s: %w", table, err)
 		}
-		if n != int64(len(rows)) {
-			return fmt.Errorf("copying into %s: %d rows copied of %d", table, n, len(rows))
+		if copied != int64(n) {
+			return fmt.Errorf("copying into %s: %d rows copied of %d", table, copied, n)
 		}
 		return nil
 	})

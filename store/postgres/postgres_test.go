@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,16 +127,22 @@ func openBench(b *testing.B) store.Store {
 func BenchmarkStoreHour(b *testing.B) {
 	s := openBench(b)
 	storetest.BenchmarkStoreHour(b, s)
+	db := s.(interface{ DB() *sql.DB }).DB()
 	var size int64
-	if err := s.(interface{ DB() *sql.DB }).DB().QueryRow(
-		"SELECT sum(pg_total_relation_size(quote_ident(current_schema()) || '.' || quote_ident(t))) FROM unnest(ARRAY['runs','windows','labels']) t").Scan(&size); err != nil {
-		b.Fatal(err)
+	var tables []string
+	for _, t := range []string{"runs", "windows", "labels"} {
+		var n int64
+		if err := db.QueryRow("SELECT pg_total_relation_size(quote_ident(current_schema()) || '.' || $1)", t).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		size += n
+		tables = append(tables, fmt.Sprintf("%s %d", t, n))
 	}
 	runs, err := s.List(context.Background(), store.Query{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%.1f MiB on disk per run-hour (%d runs, %d bytes)", float64(size)/float64(len(runs))/(1<<20), len(runs), size)
+	b.Logf("%.1f MiB on disk per run-hour (%d runs, %d bytes: %s)", float64(size)/float64(len(runs))/(1<<20), len(runs), size, strings.Join(tables, ", "))
 }
 
 var historyRuns = flag.Int("history.runs", 10000, "runs in BenchmarkHistory's history")

@@ -39,11 +39,12 @@ type Dialect struct {
 	// CompressDocs stores documents gzip-compressed in the column doc_gz,
 	// doc NULL, rather than as text in doc.
 	CompressDocs bool
-	// BulkInsert, when not nil, writes rows (values of columns, in
-	// order) into table within the transaction open on conn, faster than
-	// multi-row INSERTs (PostgreSQL: COPY). When nil, the rows go in
+	// BulkInsert, when not nil, writes n rows into table within the
+	// transaction open on conn, faster than multi-row INSERTs
+	// (PostgreSQL: COPY). row(i) returns row i's values of columns, in
+	// a slice that is valid until the next call. When nil, the rows go in
 	// INSERT statements of at most MaxParams parameters.
-	BulkInsert func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
+	BulkInsert func(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(i int) ([]any, error)) error
 }
 
 // rebind rewrites '?' placeholders for the dialect.

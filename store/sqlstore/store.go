@@ -308,62 +308,70 @@ const windowColumns = "run_id, idx, op, start_s, duration_s, phase, state, skipp
 
 const nWindowColumns = 24
 
-// windowRows returns doc's windows as rows of windowColumns, one per
-// window and operation (op "" for a window without operations).
-func windowRows(doc *result.Document) ([][]any, error) {
+// windowRows lists doc's window rows, one per window and operation (op
+// "" for a window without operations), so that each can be built when
+// written rather than all of them at once.
+func windowRows(doc *result.Document) []windowRow {
 	n := 0
 	for _, w := range doc.Windows {
 		n += max(len(w.Ops), 1)
 	}
-	rows := make([][]any, 0, n)
-	cells := make([]any, n*nWindowColumns) // one allocation for every row
-	next := func() []any {
-		r := cells[:nWindowColumns:nWindowColumns]
-		cells = cells[nWindowColumns:]
-		return r
-	}
-	var names []string
+	rows := make([]windowRow, 0, n)
 	for i, w := range doc.Windows {
 		if len(w.Ops) == 0 {
-			r := next()
-			copy(r, []any{doc.ID, i, "", w.StartS, w.DurationS, w.Phase, w.State, w.Skipped})
-			rows = append(rows, r) // the figures stay nil: NULL
+			rows = append(rows, windowRow{i: i})
 			continue
 		}
-		names = names[:0]
+		start := len(rows)
 		for name := range w.Ops {
-			names = append(names, name)
+			rows = append(rows, windowRow{i: i, op: name})
 		}
-		slices.Sort(names)
-		for _, name := range names {
-			op := w.Ops[name]
-			var byClass any
-			if op.ErrorsByClass != nil {
-				b, err := json.Marshal(op.ErrorsByClass)
-				if err != nil {
-					return nil, err
-				}
-				byClass = string(b)
-			}
-			r := next()
-			copy(r, []any{doc.ID, i, name, w.StartS, w.DurationS, w.Phase, w.State, w.Skipped, op.Count, op.Errors, op.NotFound, byClass})
-			putLatency(r[12:18], op.LatencyUs)
-			putLatency(r[18:24], op.IntendedLatencyUs)
-			rows = append(rows, r)
-		}
+		slices.SortFunc(rows[start:], func(a, b windowRow) int { return strings.Compare(a.op, b.op) })
 	}
-	return rows, nil
+	return rows
+}
+
+// windowRow is a row of the windows table: window i's operation op.
+type windowRow struct {
+	i  int
+	op string
+}
+
+// values puts the row's values of windowColumns into r.
+func (k windowRow) values(doc *result.Document, r []any) error {
+	w := &doc.Windows[k.i]
+	r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] = doc.ID, k.i, k.op, w.StartS, w.DurationS, w.Phase, w.State, w.Skipped
+	if k.op == "" {
+		clear(r[8:]) // no figures: NULL
+		return nil
+	}
+	op := w.Ops[k.op]
+	var byClass any
+	if op.ErrorsByClass != nil {
+		b, err := json.Marshal(op.ErrorsByClass)
+		if err != nil {
+			return err
+		}
+		byClass = string(b)
+	}
+	r[8], r[9], r[10], r[11] = op.Count, op.Errors, op.NotFound, byClass
+	putLatency(r[12:18], op.LatencyUs)
+	putLatency(r[18:24], op.IntendedLatencyUs)
+	return nil
 }
 
 // insertWindows writes doc's windows in tx, open on conn: with the
 // dialect's BulkInsert when it has one, else many rows per INSERT.
 func (s *Store) insertWindows(ctx context.Context, conn *sql.Conn, tx *sql.Tx, doc *result.Document) error {
-	rows, err := windowRows(doc)
-	if err != nil || len(rows) == 0 {
-		return err
+	rows := windowRows(doc)
+	if len(rows) == 0 {
+		return nil
 	}
 	if s.d.BulkInsert != nil {
-		return s.d.BulkInsert(ctx, conn, "windows", strings.Split(windowColumns, ", "), rows)
+		r := make([]any, nWindowColumns)
+		return s.d.BulkInsert(ctx, conn, "windows", strings.Split(windowColumns, ", "), len(rows), func(i int) ([]any, error) {
+			return r, rows[i].values(doc, r)
+		})
 	}
 	perStmt := s.d.MaxParams / nWindowColumns
 	var stmt *sql.Stmt
@@ -372,14 +380,17 @@ func (s *Store) insertWindows(ctx context.Context, conn *sql.Conn, tx *sql.Tx, d
 			stmt.Close()
 		}
 	}()
-	args := make([]any, 0, min(perStmt, len(rows))*nWindowColumns)
+	args := make([]any, min(perStmt, len(rows))*nWindowColumns)
 	for len(rows) > 0 {
 		batch := rows[:min(perStmt, len(rows))]
 		rows = rows[len(batch):]
-		args = args[:0]
-		for _, r := range batch {
-			args = append(args, r...)
+		args = args[:len(batch)*nWindowColumns]
+		for j, k := range batch {
+			if err := k.values(doc, args[j*nWindowColumns:(j+1)*nWindowColumns]); err != nil {
+				return err
+			}
 		}
+		var err error
 		if len(batch) < perStmt {
 			_, err = tx.ExecContext(ctx, s.windowInsert(len(batch)), args...)
 		} else {
@@ -403,9 +414,11 @@ func (s *Store) windowInsert(rows int) string {
 }
 
 func putLatency(r []any, l *result.Latency) {
-	if l != nil {
-		r[0], r[1], r[2], r[3], r[4], r[5] = l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean
+	if l == nil {
+		clear(r)
+		return
 	}
+	r[0], r[1], r[2], r[3], r[4], r[5] = l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean
 }
 
 // Delete implements store.Writer.
