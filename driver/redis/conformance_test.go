@@ -14,6 +14,7 @@ import (
 	"github.com/statebench/statebench/driver"
 	"github.com/statebench/statebench/driver/drivertest"
 	"github.com/statebench/statebench/driver/redis"
+	"github.com/statebench/statebench/workload"
 )
 
 // testAddr is the shared Redis of the development and CI machines. The
@@ -201,6 +202,43 @@ func TestPipelineDepth(t *testing.T) {
 		}
 		if got := s.(driver.Batcher).Depth(); got != n {
 			t.Errorf("Depth() with pipeline=%d = %d, want %d", n, got, n)
+		}
+		s.Close()
+		d.Close()
+	}
+}
+
+// TestBatchKeepsValuesApart: batch after batch through one session (whose
+// argument arena is reused), every update stores its own value under its
+// own key, in both layouts.
+func TestBatchKeepsValuesApart(t *testing.T) {
+	needRedis(t)
+	for _, layout := range []string{"string", "hash"} {
+		d := openDriver(t, "redis://"+testAddr+"/15?pipeline=64&layout="+layout, map[string]string{"fields": "3"})
+		ctx := context.Background()
+		s, err := d.Session(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := drivertest.Prefix()
+		for round := 0; round < 3; round++ {
+			reqs := make([]driver.Request, 64)
+			for i := range reqs {
+				reqs[i] = driver.Request{Op: workload.Update, Key: drivertest.Key(p, i), Value: []byte(fmt.Sprintf("round %d value %d", round, i))}
+				if i%5 == 0 {
+					reqs[i].Op = workload.Insert
+				}
+			}
+			s.(driver.Batcher).Do(ctx, reqs)
+			for i, r := range reqs {
+				if r.Err != nil {
+					t.Fatalf("%s round %d: request %d: %v", layout, round, i, r.Err)
+				}
+				got, err := s.Read(ctx, r.Key, nil)
+				if want := fmt.Sprintf("round %d value %d", round, i); err != nil || string(got) != want {
+					t.Errorf("%s round %d: Read(%q) = %q, %v; want %q", layout, round, r.Key, got, err, want)
+				}
+			}
 		}
 		s.Close()
 		d.Close()
