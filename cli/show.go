@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/statebench/statebench/observe"
 	"github.com/statebench/statebench/result"
 	"github.com/statebench/statebench/store"
 )
@@ -83,19 +84,7 @@ func writeRun(w io.Writer, run *store.Run) error {
 	}
 
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tcount\terrors\tops/s\tp50\tp90\tp99\tp99.9\tmax\t")
-	for _, name := range slices.Sorted(maps.Keys(d.Ops)) {
-		op := d.Ops[name]
-		lat := []string{"-", "-", "-", "-", "-"}
-		if l := op.LatencyUs; l != nil {
-			lat = []string{fmtMicros(l.P50), fmtMicros(l.P90), fmtMicros(l.P99), fmtMicros(l.P999), fmtMicros(l.Max)}
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t\n", name, op.Count, op.Errors, op.ThroughputOpsS, strings.Join(lat, "\t"))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	writeOpTable(w, d)
 	if d.Skipped > 0 {
 		fmt.Fprintf(w, "skipped: %d operations could not start on time\n", d.Skipped)
 	}
@@ -126,7 +115,14 @@ func writeRun(w io.Writer, run *store.Run) error {
 	if len(e.Target) > 0 {
 		fmt.Fprintf(tw, "target\t%s\n", joinPairs(e.Target))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(d.Observers) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return observe.WriteSummary(w, d.Observers)
 }
 
 func joinPairs(m map[string]string) string {
