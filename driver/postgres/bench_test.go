@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/statebench/statebench/driver"
 )
@@ -49,4 +50,45 @@ func benchSession(b *testing.B, op func(ctx context.Context, s driver.Session, k
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkReadParallel measures point reads from 16 sessions at once, as
+// the peer comparison runs them; with -cpuprofile it shows what the client
+// side spends per read.
+func BenchmarkReadParallel(b *testing.B) {
+	ctx := context.Background()
+	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": "sbbenchp"}, Concurrency: 16, Timeout: 10 * time.Second})
+	if err != nil {
+		b.Skipf("no server: %v", err)
+	}
+	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
+	s, _ := d.Session(ctx)
+	keys := make([][]byte, 1000)
+	vals := make([][]byte, len(keys))
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("user%012d", i))
+		vals[i] = make([]byte, 100)
+	}
+	if err := s.(driver.BulkLoader).InsertBatch(ctx, keys, vals); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.SetParallelism(8) // 16 goroutines on 2 CPUs
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		s, err := d.Session(ctx)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer s.Close()
+		dst := make([]byte, 0, 1024)
+		for i := 0; pb.Next(); i++ {
+			if _, err := s.Read(ctx, keys[i%len(keys)], dst[:0]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
