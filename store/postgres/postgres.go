@@ -58,9 +58,10 @@ var Dialect = &sqlstore.Dialect{
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('statebench_schema'))")
 		return err
 	},
-	MaxParams:    65535,
-	CompressDocs: true,
-	BulkInsert:   copyFrom,
+	MaxParams:     65535,
+	CompressDocs:  true,
+	FilterColumns: true,
+	BulkInsert:    copyFrom,
 }
 
 // copyFrom writes rows into table with COPY, through the pgx connection

@@ -37,8 +37,15 @@ type Dialect struct {
 	// MaxParams bounds the parameters of one statement.
 	MaxParams int
 	// CompressDocs stores documents gzip-compressed in the column doc_gz,
-	// doc NULL, rather than as text in doc.
+	// doc NULL, rather than as text in doc (the only column for them
+	// when false).
 	CompressDocs bool
+	// FilterColumns: the document's environment and workload are also
+	// in columns of their own, environment and workload, which --where
+	// reads for their paths instead of head. Worth it when reading head
+	// is slow (PostgreSQL decompresses it row by row); not in SQLite,
+	// where columns added after doc are read by walking past it.
+	FilterColumns bool
 	// BulkInsert, when not nil, writes n rows into table within the
 	// transaction open on conn, faster than multi-row INSERTs
 	// (PostgreSQL: COPY). row(i) returns row i's values of columns, in

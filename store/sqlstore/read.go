@@ -106,10 +106,10 @@ func (s *Store) List(ctx context.Context, q store.Query) ([]store.Summary, error
 		if err != nil {
 			return nil, fmt.Errorf("listing runs: %w", err)
 		}
-		// environment and workload have columns of their own, small and
-		// quick to read; anything else is in head.
+		// environment and workload may have columns of their own, small
+		// and quick to read; anything else is in head.
 		col := "head"
-		if len(segs) > 1 && (segs[0] == "environment" || segs[0] == "workload") {
+		if s.d.FilterColumns && len(segs) > 1 && (segs[0] == "environment" || segs[0] == "workload") {
 			col, segs = segs[0], segs[1:]
 		}
 		expr := s.d.JSONText(col, segs)
@@ -201,7 +201,8 @@ func (s *Store) scanSummary(row scanner, now time.Time) (store.Summary, error) {
 	return sum, nil
 }
 
-// withDoc scans the runColumns and then doc and doc_gz.
+// withDoc scans the runColumns and then doc and doc_gz (NULL when the
+// dialect has no such column).
 type withDoc struct {
 	row scanner
 	doc *sql.NullString
@@ -212,7 +213,11 @@ func (w withDoc) Scan(dest ...any) error { return w.row.Scan(append(dest, w.doc,
 
 // Get implements store.Reader.
 func (s *Store) Get(ctx context.Context, id string) (*store.Run, error) {
-	row := s.db.QueryRowContext(ctx, s.d.rebind("SELECT "+runColumns+", doc, doc_gz FROM runs WHERE id = ?"), id)
+	gzColumn := "NULL"
+	if s.d.CompressDocs {
+		gzColumn = "doc_gz"
+	}
+	row := s.db.QueryRowContext(ctx, s.d.rebind("SELECT "+runColumns+", doc, "+gzColumn+" FROM runs WHERE id = ?"), id)
 	var (
 		text sql.NullString
 		gz   []byte

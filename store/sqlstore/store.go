@@ -173,28 +173,12 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 	if err != nil {
 		return false, fmt.Errorf("encoding labels: %w", err)
 	}
-	// head is the document without its bulk, for --where filters;
-	// environment and workload are its two objects most filtered on.
+	// head is the document without its bulk, for --where filters.
 	h := *doc
 	h.Windows, h.Histograms = nil, nil
 	head, err := json.Marshal(&h)
 	if err != nil {
 		return false, fmt.Errorf("encoding head: %w", err)
-	}
-	environment, err := json.Marshal(&doc.Environment)
-	if err != nil {
-		return false, fmt.Errorf("encoding environment: %w", err)
-	}
-	workload, err := json.Marshal(&doc.Workload)
-	if err != nil {
-		return false, fmt.Errorf("encoding workload: %w", err)
-	}
-	var text, gz any = string(raw), nil
-	if s.d.CompressDocs {
-		if gz, err = compress(raw); err != nil {
-			return false, fmt.Errorf("compressing the document: %w", err)
-		}
-		text = nil
 	}
 	var ended any
 	if doc.EndedAt != nil {
@@ -204,17 +188,37 @@ func (s *Store) insert(ctx context.Context, doc *result.Document, raw []byte, ow
 	if !owner.Heartbeat.IsZero() {
 		heartbeat = owner.Heartbeat.UnixNano()
 	}
+	cols := runColumns + ", schema_version, head, stored_ns"
 	args := []any{
 		doc.ID, doc.Benchmark, string(doc.Status), doc.Error, doc.Trigger, doc.StartedAt.UnixNano(), ended,
 		sum.Driver, sum.Host, sum.MeasureS, sum.MainOp, sum.ThroughputOpsS, sum.P99Us, string(ops), string(labels),
 		owner.Host, owner.PID, owner.Start, heartbeat,
-		doc.SchemaVersion, string(head), string(environment), string(workload), text, gz, time.Now().UnixNano(),
+		doc.SchemaVersion, string(head), time.Now().UnixNano(),
 	}
-	const more = ", schema_version, head, environment, workload, doc, doc_gz, stored_ns"
-	q := "INSERT INTO runs (" + runColumns + more + ") VALUES (?" + strings.Repeat(", ?", len(args)-1) + ")"
+	if s.d.CompressDocs {
+		gz, err := compress(raw)
+		if err != nil {
+			return false, fmt.Errorf("compressing the document: %w", err)
+		}
+		cols, args = cols+", doc, doc_gz", append(args, nil, gz)
+	} else {
+		cols, args = cols+", doc", append(args, string(raw))
+	}
+	if s.d.FilterColumns {
+		environment, err := json.Marshal(&doc.Environment)
+		if err != nil {
+			return false, fmt.Errorf("encoding environment: %w", err)
+		}
+		workload, err := json.Marshal(&doc.Workload)
+		if err != nil {
+			return false, fmt.Errorf("encoding workload: %w", err)
+		}
+		cols, args = cols+", environment, workload", append(args, string(environment), string(workload))
+	}
+	q := "INSERT INTO runs (" + cols + ") VALUES (?" + strings.Repeat(", ?", len(args)-1) + ")"
 	if replace {
 		var set []string
-		for _, c := range strings.Split(runColumns+more, ", ") {
+		for _, c := range strings.Split(cols, ", ") {
 			if c != "id" {
 				set = append(set, c+" = excluded."+c)
 			}

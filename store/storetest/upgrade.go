@@ -57,8 +57,12 @@ func UpgradeFromV1(t *testing.T, d *sqlstore.Dialect, db *sql.DB, open func(t *t
 
 	s := open(t)
 	defer s.Close()
-	if v, err := d.Version(ctx, db); err != nil || v < 2 {
-		t.Errorf("Version() after opening = %d, %v; want the latest", v, err)
+	latest, err := d.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := d.Version(ctx, db); err != nil || v != latest {
+		t.Errorf("Version() after opening = %d, %v; want %d", v, err, latest)
 	}
 	run, err := s.Get(ctx, doc.ID)
 	if err != nil {
