@@ -31,6 +31,11 @@ const (
 	// Unknown: not enough data to decide (too few windows, or no data on
 	// one side).
 	Unknown Verdict = "?"
+	// Higher and Lower: a significant change of a host metric that is
+	// neither better nor worse in itself (disk IOPS follow the client's
+	// load).
+	Higher Verdict = "higher"
+	Lower  Verdict = "lower"
 )
 
 // Metric names a compared figure of one operation type.
@@ -156,8 +161,12 @@ type Candidate struct {
 	// comparison weaker (an interrupted run, too few windows).
 	Warnings []string `json:"warnings"`
 	// Regressions are the metrics significantly worse by more than the
-	// threshold: a gate fails on any.
+	// threshold: a gate fails on any. Host figures are never among them.
 	Regressions []Regression `json:"regressions"`
+	// Host compares the host observers' headline figures, sorted by name;
+	// empty when either side recorded none. They explain a change and do
+	// not gate.
+	Host []HostComparison `json:"host"`
 }
 
 // OpComparison holds one operation type's metrics.
@@ -242,6 +251,7 @@ func Compare(base, candidates []*result.Document, opts Options) (*Comparison, er
 	for _, d := range base {
 		c.Base = append(c.Base, runOf(d))
 	}
+	bh := newHostSide(base)
 	for _, d := range candidates {
 		cs, err := newSide([]*result.Document{d})
 		if err != nil {
@@ -253,6 +263,15 @@ func Compare(base, candidates []*result.Document, opts Options) (*Comparison, er
 		cand.Workload = diffWorkload(ref, d)
 		cand.Environment = diffEnvironment(ref, d)
 		cand.Warnings = warnings(base, d, opts)
+		ch := newHostSide([]*result.Document{d})
+		switch {
+		case len(bh.metrics) > 0 && len(ch.metrics) > 0:
+			cand.Host = compareHost(bh, ch, opts)
+		case len(bh.metrics) > 0:
+			cand.Warnings = append(cand.Warnings, "the candidate has no host observations: host figures not compared")
+		case len(ch.metrics) > 0:
+			cand.Warnings = append(cand.Warnings, "the base has no host observations: host figures not compared")
+		}
 		c.Candidates = append(c.Candidates, cand)
 	}
 	return c, nil
@@ -512,26 +531,41 @@ func compareSides(b, c *side, opts Options) Candidate {
 	return cand
 }
 
-// holm sets PHolm of each metric: its p-value adjusted by Holm's step-down
-// method over all of them, p(i) * (m-i) in ascending order of p, made
-// non-decreasing and at most 1.
+// holm sets PHolm of each metric: its p-value adjusted over all of them.
 func holm(ms []*MetricComparison) {
-	sorted := slices.Clone(ms)
-	slices.SortStableFunc(sorted, func(a, b *MetricComparison) int {
+	ps := make([]float64, len(ms))
+	for i, mc := range ms {
+		ps[i] = *mc.P
+	}
+	for i, adj := range holmAdjust(ps) {
+		ms[i].PHolm = ptr(adj)
+	}
+}
+
+// holmAdjust returns the p-values adjusted by Holm's step-down method, in
+// the order given: p(i) * (m-i) in ascending order of p (i from 0), made
+// non-decreasing and at most 1.
+func holmAdjust(ps []float64) []float64 {
+	order := make([]int, len(ps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
 		switch {
-		case *a.P < *b.P:
+		case ps[a] < ps[b]:
 			return -1
-		case *a.P > *b.P:
+		case ps[a] > ps[b]:
 			return 1
 		}
 		return 0
 	})
+	out := make([]float64, len(ps))
 	run := 0.0
-	for i, mc := range sorted {
-		adj := min(1, *mc.P*float64(len(sorted)-i))
-		run = max(run, adj)
-		mc.PHolm = ptr(run)
+	for i, j := range order {
+		run = max(run, min(1, ps[j]*float64(len(ps)-i)))
+		out[j] = run
 	}
+	return out
 }
 
 // exceeds reports whether a worse metric's headline change is beyond the
@@ -591,57 +625,93 @@ func compareMetric(m Metric, b, c *opSide, opts Options) MetricComparison {
 		mc.DeltaPct = ptr((cv - bv) / bv * 100)
 	}
 	bs, cs := b.sample(m), c.sample(m)
+	dir := lowerIsBetter
+	if m.HigherIsBetter() {
+		dir = higherIsBetter
+	}
+	t := testSamples(bs, cs, dir, mc.DeltaPct, opts)
+	mc.Verdict, mc.P, mc.CI, mc.CIPct, mc.Note = t.verdict, t.p, t.ci, t.ciPct, t.note
 	mc.BaseN, mc.CandidateN = len(bs), len(cs)
+	return mc
+}
+
+// direction says which way a change of a metric is better.
+type direction int
+
+const (
+	lowerIsBetter direction = iota
+	higherIsBetter
+	// noDirection: a significant change is only higher or lower.
+	noDirection
+)
+
+// sampleTest is the outcome of testing two samples.
+type sampleTest struct {
+	verdict   Verdict
+	p         *float64
+	ci, ciPct *stats.Interval
+	note      string
+}
+
+// testSamples decides a verdict from the sorted per-window samples of the
+// base and the candidate: ? with too few windows, ~ when the U test finds
+// no significant difference, else the direction of the medians (delta, the
+// headline change, breaks a tie) read by dir.
+func testSamples(bs, cs []float64, dir direction, delta *float64, opts Options) sampleTest {
+	t := sampleTest{verdict: Unknown}
 	switch {
 	case len(bs) == 0 && len(cs) == 0:
-		mc.Note = "no data"
-		return mc
+		t.note = "no data"
+		return t
 	case len(bs) == 0:
-		mc.Note = "no data in base"
-		return mc
+		t.note = "no data in base"
+		return t
 	case len(cs) == 0:
-		mc.Note = "no data in candidate"
-		return mc
+		t.note = "no data in candidate"
+		return t
 	case len(bs) < opts.MinWindows || len(cs) < opts.MinWindows:
-		mc.Note = "too few windows"
-		return mc
+		t.note = "too few windows"
+		return t
 	}
 	bt := stats.Bootstrap{Resamples: opts.Resamples, Seed: opts.Seed}
 	ci := bt.MedianDiff(bs, cs)
-	mc.CI = &ci
+	t.ci = &ci
 	if bm := stats.Median(bs); bm != 0 {
-		mc.CIPct = &stats.Interval{Lo: ci.Lo / bm * 100, Hi: ci.Hi / bm * 100, Level: ci.Level}
+		t.ciPct = &stats.Interval{Lo: ci.Lo / bm * 100, Hi: ci.Hi / bm * 100, Level: ci.Level}
 	}
 	u, err := stats.MannWhitneyU(bs, cs)
 	if errors.Is(err, stats.ErrSamplesEqual) {
-		mc.P = ptr(1)
-		mc.Verdict = Same
-		mc.Note = "all samples equal"
-		return mc
+		t.p = ptr(1)
+		t.verdict = Same
+		t.note = "all samples equal"
+		return t
 	}
 	if err != nil {
-		mc.Note = err.Error()
-		return mc
+		t.note = err.Error()
+		return t
 	}
-	mc.P = ptr(u.P)
+	t.p = ptr(u.P)
 	if u.P >= opts.Alpha {
-		mc.Verdict = Same
-		return mc
+		t.verdict = Same
+		return t
 	}
 	// Significant: the direction is that of the per-window medians, which
 	// is what the test tested; the headline delta breaks a tie.
-	dir := stats.Median(cs) - stats.Median(bs)
-	if dir == 0 && mc.DeltaPct != nil {
-		dir = *mc.DeltaPct
+	d := stats.Median(cs) - stats.Median(bs)
+	if d == 0 && delta != nil {
+		d = *delta
 	}
-	if dir == 0 {
-		mc.Verdict = Same
-		return mc
+	switch {
+	case d == 0:
+		t.verdict = Same
+	case dir == noDirection && d > 0:
+		t.verdict = Higher
+	case dir == noDirection:
+		t.verdict = Lower
+	case (d > 0) == (dir == higherIsBetter):
+		t.verdict = Better
+	default:
+		t.verdict = Worse
 	}
-	if (dir > 0) == m.HigherIsBetter() {
-		mc.Verdict = Better
-	} else {
-		mc.Verdict = Worse
-	}
-	return mc
+	return t
 }

@@ -40,18 +40,22 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestWriteComparison(t *testing.T) {
-	base := fixture.Run{ID: "01BASE00000000000000AAAAAA", Windows: 20, Rate: 200, P50Us: 100, Seed: 1}.Doc()
+	base := fixture.Run{ID: "01BASE00000000000000AAAAAA", Windows: 20, Rate: 200, P50Us: 100, Seed: 1, Iowait: 3, DiskUs: 400}.Doc()
 	tests := []struct {
 		name string
 		cand *result.Document
 		opts analysis.Options
 	}{
 		// Slower reads and updates: worse percentiles, regressions listed,
-		// the kernel change shown.
-		{"slower", fixture.Run{ID: "01CAND00000000000000BBBBBB", Windows: 20, Rate: 200, P50Us: 140, Seed: 2, Kernel: "6.2.0"}.Doc(), analysis.Options{}},
-		// The same configuration again: ~ everywhere, nothing changed.
-		{"same", fixture.Run{ID: "01CAND00000000000000CCCCCC", Windows: 20, Rate: 200, P50Us: 100, Seed: 3}.Doc(), analysis.Options{}},
-		// Three windows: ? with the reason, and a warning.
+		// the kernel change shown; the host explains them: iowait up by
+		// points, disk write latency up by percent, listed as host changes
+		// but not as regressions.
+		{"slower", fixture.Run{ID: "01CAND00000000000000BBBBBB", Windows: 20, Rate: 200, P50Us: 140, Seed: 2, Kernel: "6.2.0", Iowait: 15, DiskUs: 1600}.Doc(), analysis.Options{}},
+		// The same configuration again: ~ everywhere, nothing changed, on
+		// the host either.
+		{"same", fixture.Run{ID: "01CAND00000000000000CCCCCC", Windows: 20, Rate: 200, P50Us: 100, Seed: 3, Iowait: 3, DiskUs: 400}.Doc(), analysis.Options{}},
+		// Three windows: ? with the reason, and a warning; without host
+		// observations, a warning that host figures are not compared.
 		{"toofew", fixture.Run{ID: "01CAND00000000000000DDDDDD", Windows: 3, Rate: 200, P50Us: 100, Seed: 4}.Doc(), analysis.Options{}},
 	}
 	for _, tt := range tests {

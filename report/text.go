@@ -50,6 +50,10 @@ func WriteComparison(w io.Writer, c *analysis.Comparison) error {
 			}
 		}
 		tw.Flush()
+		if len(cand.Host) > 0 {
+			fmt.Fprintln(ew)
+			writeHostTable(ew, cand.Host)
+		}
 		changes(ew, "workload", cand.Workload)
 		changes(ew, "environment", cand.Environment)
 		if len(cand.Warnings) > 0 {
@@ -64,10 +68,76 @@ func WriteComparison(w io.Writer, c *analysis.Comparison) error {
 				fmt.Fprintf(ew, "  %s (adjusted %s)\n", r, FormatP(r.PHolm))
 			}
 		}
+		var host []analysis.HostComparison
+		for _, h := range cand.Host {
+			if h.Significant(c.Alpha) {
+				host = append(host, h)
+			}
+		}
+		if len(host) > 0 {
+			fmt.Fprintln(ew, "\nhost changes (significant after Holm's adjustment; they explain, they do not gate):")
+			for _, h := range host {
+				fmt.Fprintf(ew, "  %s %s %s (adjusted %s)\n", h.Name, h.DeltaText(), h.Verdict, FormatP(*h.PHolm))
+			}
+		}
 	}
 	fmt.Fprintf(ew, "\nverdicts: Mann-Whitney U on per-window samples, alpha %s; ~ no significant difference, ? too few windows (need %d a side)\n",
 		strconv.FormatFloat(c.Alpha, 'f', -1, 64), c.MinWindows)
 	return ew.err
+}
+
+// writeHostTable writes the host figures' comparison, a table like the
+// operations'.
+func writeHostTable(w io.Writer, hs []analysis.HostComparison) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "host\tbase\tcandidate\tdelta\tverdict\tp\tCI of median diff\twindows")
+	for _, h := range hs {
+		p := ""
+		if h.P != nil {
+			p = FormatP(*h.P)
+		}
+		ci := ""
+		switch {
+		case h.Unit == "%" && h.CI != nil:
+			ci = fmt.Sprintf("[%+.1f, %+.1f] pts", h.CI.Lo, h.CI.Hi)
+		case h.CIPct != nil:
+			ci = fmt.Sprintf("[%+.1f%%, %+.1f%%]", h.CIPct.Lo, h.CIPct.Hi)
+		case h.CI != nil:
+			ci = fmt.Sprintf("[%+.4g, %+.4g]", h.CI.Lo, h.CI.Hi)
+		}
+		if h.Note != "" {
+			ci = strings.TrimSpace(ci + " " + h.Note)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\n", h.Name,
+			FormatHostValue(h.Base, h.Unit), FormatHostValue(h.Candidate, h.Unit), h.DeltaText(),
+			h.Verdict, p, ci, h.BaseN, h.CandidateN)
+	}
+	tw.Flush()
+}
+
+// FormatHostValue formats a host figure in its unit: "-" for none,
+// "12.0%", "1.25 ms", "830 µs", "1.5 MiB", "420 ops/s".
+func FormatHostValue(v *float64, unit string) string {
+	if v == nil {
+		return "-"
+	}
+	switch unit {
+	case "%":
+		return fmt.Sprintf("%.1f%%", *v)
+	case "us":
+		return num(*v) + " µs"
+	case "bytes":
+		x, units := *v, []string{"B", "KiB", "MiB", "GiB", "TiB"}
+		i := 0
+		for x >= 1024 && i < len(units)-1 {
+			x /= 1024
+			i++
+		}
+		return num(x) + " " + units[i]
+	case "":
+		return num(*v)
+	}
+	return num(*v) + " " + unit
 }
 
 func runLine(r analysis.Run) string {
