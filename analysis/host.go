@@ -46,7 +46,7 @@ type HostComparison struct {
 	// per-window medians, in Unit and relative to the base median.
 	CI    *stats.Interval `json:"ci,omitempty"`
 	CIPct *stats.Interval `json:"ci_pct,omitempty"`
-	Note  string         `json:"note,omitempty"`
+	Note  string          `json:"note,omitempty"`
 }
 
 // Significant reports whether the figure changed significantly after
