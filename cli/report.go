@@ -19,7 +19,10 @@ func newReportCmd(env *Env) *cobra.Command {
 		Short: "Write a report of runs, overlaid: a self-contained HTML page with interactive charts, or PNG/SVG images",
 		Long: `Write a report of one or more runs, overlaid in distinct colours: throughput
 and latency percentiles over time (service and intended time) with the run's
-events marked, and the percentile distribution of the total histograms. With
+events marked, the host observations on the same time axis (disk and
+run-queue latency p50/p99, CPU split, disk IOPS and await; none for runs
+recorded without observers), and the percentile distribution of the total
+histograms. With
 several runs the HTML page also compares the first with the others, and shows
 what changed in the workload and the environment.
 
@@ -52,9 +55,6 @@ paths.`,
 				if err != nil {
 					return fmt.Errorf("building the report: %w", err)
 				}
-				// Host observer charts (disk latency heat map, run queue)
-				// go here, appended to page.Sections as html.Sections of
-				// report.Charts; the page draws any section.
 				var buf bytes.Buffer
 				if err := page.Write(&buf); err != nil {
 					return fmt.Errorf("writing the report: %w", err)

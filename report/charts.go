@@ -83,8 +83,10 @@ func RunLabel(d *result.Document, i int) string {
 
 // Charts returns the charts of one or more runs, overlaid: throughput over
 // time, latency percentiles over time per operation (service time solid,
-// intended time dashed), and the percentile distribution of the total
-// histograms per operation.
+// intended time dashed), the host observations when the runs have them
+// (charts whose ID starts with "host-": disk and run-queue latency, CPU,
+// disk IOPS and await), and the percentile distribution of the total
+// histograms per operation. Every time chart shares one axis, the run clock.
 func Charts(runs []*result.Document) ([]Chart, error) {
 	ops := opNames(runs)
 	x := timeAxis(runs)
@@ -158,6 +160,8 @@ func Charts(runs []*result.Document) ([]Chart, error) {
 		charts = append(charts, c)
 	}
 
+	charts = append(charts, hostCharts(runs, x, idx, markers, name)...)
+
 	for _, op := range ops {
 		c, err := distribution(runs, op, name)
 		if err != nil {
@@ -196,9 +200,13 @@ func opNames(runs []*result.Document) []string {
 	return slices.Sorted(maps.Keys(set))
 }
 
-// timeAxis is the union of the runs' window starts, ascending.
+// timeAxis is the union of the runs' window starts and their observers',
+// ascending.
 func timeAxis(runs []*result.Document) []float64 {
 	set := map[float64]bool{}
+	for _, s := range observerStarts(runs) {
+		set[s] = true
+	}
 	for _, d := range runs {
 		for _, w := range d.Windows {
 			if w.DurationS > 0 {

@@ -31,7 +31,8 @@ func browser(t *testing.T) string {
 }
 
 // The report renders in a real browser without a network: every chart
-// with data becomes a uPlot chart, and no script throws.
+// with data becomes a uPlot chart, the host charts among them, and no
+// script throws.
 func TestPageRendersInBrowser(t *testing.T) {
 	exe := browser(t)
 	runs := pair()
@@ -43,8 +44,11 @@ func TestPageRendersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := 0
+	want, host := 0, 0
 	for _, s := range p.Sections {
+		if s.Title == "Host" {
+			host = len(s.Charts)
+		}
 		for _, c := range s.Charts {
 			if len(c.Series) > 0 {
 				want++
@@ -90,6 +94,13 @@ func TestPageRendersInBrowser(t *testing.T) {
 	canvases, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".uplot canvas").length`))
 	if err != nil {
 		t.Fatal(err)
+	}
+	hostDrawn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[id^=chart-host-] .uplot").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host == 0 || hostDrawn != host {
+		t.Errorf("host charts drawn = %d, want %d (and some)", hostDrawn, host)
 	}
 	// A marker written last: every message before it is the page's.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`console.log("end of test")`)); err != nil {

@@ -43,9 +43,10 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 }).Parse(pageTmpl))
 
-// Section is a titled group of charts. Observer charts (disk latency, run
-// queue) come as further sections, appended to Page.Sections by whoever
-// builds them; the page draws every section the same way.
+// Section is a titled group of charts; the page draws every section the
+// same way. The host observations (disk and run-queue latency, CPU, disks)
+// are a section of their own, after the client's latency over time and on
+// the same time axis.
 type Section struct {
 	Title  string         `json:"title"`
 	Charts []report.Chart `json:"charts"`
@@ -72,8 +73,8 @@ type Page struct {
 }
 
 // NewPage builds the page of runs, overlaid in the given order, with an
-// optional comparison: sections for throughput, latency over time and the
-// latency distribution.
+// optional comparison: sections for throughput, latency over time, the
+// host (when the runs have observations) and the latency distribution.
 func NewPage(runs []*result.Document, cmp *analysis.Comparison) (*Page, error) {
 	charts, err := report.Charts(runs)
 	if err != nil {
@@ -86,10 +87,14 @@ func NewPage(runs []*result.Document, cmp *analysis.Comparison) (*Page, error) {
 		ids = append(ids, d.ID)
 	}
 	p.Title = "statebench: " + strings.Join(ids, " vs ")
-	groups := []struct{ title, prefix string }{
-		{"Throughput", "throughput"},
-		{"Latency over time", "latency-"},
-		{"Latency distribution", "distribution-"},
+	groups := []struct {
+		title, prefix string
+		optional      bool // left out when it has no chart
+	}{
+		{"Throughput", "throughput", false},
+		{"Latency over time", "latency-", false},
+		{"Host", "host-", true},
+		{"Latency distribution", "distribution-", false},
 	}
 	for _, g := range groups {
 		s := Section{Title: g.title}
@@ -97,6 +102,9 @@ func NewPage(runs []*result.Document, cmp *analysis.Comparison) (*Page, error) {
 			if strings.HasPrefix(c.ID, g.prefix) {
 				s.Charts = append(s.Charts, c)
 			}
+		}
+		if g.optional && len(s.Charts) == 0 {
+			continue
 		}
 		p.Sections = append(p.Sections, s)
 	}

@@ -22,8 +22,8 @@ var (
 
 func pair() []*result.Document {
 	return []*result.Document{
-		fixture.Run{ID: "01BASE00000000000000AAAAAA", Windows: 20, Rate: 200, P50Us: 100, Seed: 1}.Doc(),
-		fixture.Run{ID: "01CAND00000000000000BBBBBB", Windows: 20, Rate: 200, P50Us: 140, Seed: 2, Kernel: "6.2.0"}.Doc(),
+		fixture.Run{ID: "01BASE00000000000000AAAAAA", Windows: 20, Rate: 200, P50Us: 100, Seed: 1, Iowait: 3, DiskUs: 400}.Doc(),
+		fixture.Run{ID: "01CAND00000000000000BBBBBB", Windows: 20, Rate: 200, P50Us: 140, Seed: 2, Kernel: "6.2.0", Iowait: 15, DiskUs: 1600}.Doc(),
 	}
 }
 
@@ -84,16 +84,77 @@ func TestPageExtraSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Sections = append(p.Sections, Section{Title: "Disk latency"})
+	p.Sections = append(p.Sections, Section{Title: "Disk queue"})
 	var buf bytes.Buffer
 	if err := p.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(buf.String(), `class="section"`); n != 4 {
-		t.Errorf("page has %d sections, want 4", n)
+	if n := strings.Count(buf.String(), `class="section"`); n != 5 {
+		t.Errorf("page has %d sections, want 5", n)
 	}
-	if !strings.Contains(buf.String(), "<h2>Disk latency</h2>") {
+	if !strings.Contains(buf.String(), "<h2>Disk queue</h2>") {
 		t.Errorf("page lacks the extra section's title")
+	}
+}
+
+// The host section holds the observations' charts, and only when a run
+// has some that ran.
+func TestPageHostSection(t *testing.T) {
+	observed := fixture.Run{ID: "01OBS", Windows: 10, Rate: 100, P50Us: 100, Seed: 1, Iowait: 5, DiskUs: 300}.Doc()
+	plain := fixture.Run{ID: "01PLAIN", Windows: 10, Rate: 100, P50Us: 100, Seed: 1}.Doc()
+	unavailable := fixture.Run{ID: "01UNAV", Windows: 10, Rate: 100, P50Us: 100, Seed: 1}.Doc()
+	unavailable.Observers = []result.Observer{{Name: "biolatency", Status: result.ObserverUnavailable, Reason: "not permitted"}}
+	tests := []struct {
+		name string
+		runs []*result.Document
+		// host lists the host section's chart IDs; nil for no section.
+		host []string
+	}{
+		// A run with observers: latency of the busy disk's writes and of
+		// the run queue, the CPU split, the busy disk's IOPS and await;
+		// nothing of the idle disk vdb.
+		{"observed", []*result.Document{observed},
+			[]string{"host-disk-latency-vda-write", "host-runq", "host-cpu", "host-disk-iops-vda", "host-disk-await-vda"}},
+		// Without observers, or with only unavailable ones: no section.
+		{"plain", []*result.Document{plain}, nil},
+		{"unavailable", []*result.Document{unavailable}, nil},
+		// Overlaid with a plain run: the observed run's charts.
+		{"mixed", []*result.Document{plain, observed},
+			[]string{"host-disk-latency-vda-write", "host-runq", "host-cpu", "host-disk-iops-vda", "host-disk-await-vda"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := NewPage(tt.runs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			found := false
+			for _, s := range p.Sections {
+				if s.Title != "Host" {
+					continue
+				}
+				found = true
+				for _, c := range s.Charts {
+					got = append(got, c.ID)
+					if len(c.Markers) == 0 {
+						t.Errorf("host chart %s has no event markers", c.ID)
+					}
+					if len(c.X) != len(p.Sections[0].Charts[0].X) {
+						t.Errorf("host chart %s has %d x values, want the throughput chart's %d", c.ID, len(c.X), len(p.Sections[0].Charts[0].X))
+					}
+				}
+			}
+			if tt.host == nil {
+				if found {
+					t.Errorf("NewPage(%s) has a host section %v, want none", tt.name, got)
+				}
+				return
+			}
+			if strings.Join(got, " ") != strings.Join(tt.host, " ") {
+				t.Errorf("NewPage(%s) host charts = %v, want %v", tt.name, got, tt.host)
+			}
+		})
 	}
 }
 

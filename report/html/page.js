@@ -85,6 +85,9 @@
         { label: chart.y_label, size: 70 }
       ],
       series: series,
+      // The time charts, client and host, share the run clock: hovering
+      // one shows the same moment on all of them.
+      cursor: pct ? {} : { sync: { key: "time" } },
       plugins: chart.markers && chart.markers.length ? [markersPlugin(chart.markers)] : []
     };
     var cols = [chart.x];
