@@ -26,8 +26,11 @@ func newCompareCmd(env *Env) *cobra.Command {
 		Long: `Compare runs per operation: throughput, latency percentiles and error rate,
 each with the candidate's change and a verdict (better, worse, ~ for no
 significant difference, ? for too few windows) from a Mann-Whitney U test on
-the per-window samples of the measure phase. Runs are named by id prefix,
-latest or latest~N.
+the per-window samples of the measure phase. When both sides recorded host
+observers, their headline figures (CPU split, disk IOPS, await and latency,
+run-queue latency...) follow in a table of their own, tested the same way;
+they explain a change and never count as a regression. Runs are named by id
+prefix, latest or latest~N.
 
 With --benchmark NAME --last N, the newest of the benchmark's last N completed
 runs is the candidate and the N-1 older ones, pooled, are the base.`,
