@@ -31,7 +31,17 @@ var pageJS string
 var pageTmpl string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"value": report.FormatValue,
+	"value":     report.FormatValue,
+	"hostvalue": report.FormatHostValue,
+	"hostchanges": func(hs []analysis.HostComparison, alpha float64) []analysis.HostComparison {
+		var out []analysis.HostComparison
+		for _, h := range hs {
+			if h.Significant(alpha) {
+				out = append(out, h)
+			}
+		}
+		return out
+	},
 	"delta": report.FormatDelta,
 	"pval": func(v *float64) string {
 		if v == nil {

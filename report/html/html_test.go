@@ -64,6 +64,7 @@ func TestPageData(t *testing.T) {
 		`<script type="application/json" id="statebench-data">` + string(got) + `</script>`,
 		uplotJS, uplotCSS,
 		"Latency distribution", "Environment changes", "environment.kernel",
+		"<td class=\"l\">cpu.iowait_pct</td>", "pts</td>", "Host changes, significant",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("Write() page lacks %.60q", want)
