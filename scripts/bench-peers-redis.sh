@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bench-peers-redis.sh: statebench's Redis driver against redis-benchmark (and
 # go-ycsb where installed), measured back to back on the same server, printed
-# as ratios. Loopback only; installs nothing; bounded in time (about 2 minutes).
+# as ratios. Loopback only; installs nothing; bounded in time (about 4 minutes
+# on an idle 2-core machine; every step has a timeout).
 #
 #   scripts/bench-peers-redis.sh            # against 127.0.0.1:6379, database 15
-#   REDIS_PORT=6380 DURATION=5 scripts/bench-peers-redis.sh
+#   REDIS_PORT=6380 DURATION=10 ROUNDS=5 scripts/bench-peers-redis.sh
 #
 # What is compared: 50 connections, 50/50 GET/SET of 100-byte values on
 # uniformly chosen keys, first without pipelining, then with pipelines of 16.
@@ -18,11 +19,12 @@ set -euo pipefail
 
 PORT=${REDIS_PORT:-6379}
 DB=${REDIS_DB:-15}
-DURATION=${DURATION:-10}   # seconds of statebench's measure phase
+DURATION=${DURATION:-5}    # seconds of statebench's measure phase
+ROUNDS=${ROUNDS:-3}        # back-to-back pairs per comparison; the median ratio is reported
 CONNS=50
 RECORDS=${RECORDS:-100000}
-N=${N:-500000}             # redis-benchmark requests per test, unpipelined
-NP=${NP:-2000000}          # redis-benchmark requests per test, pipelined
+N=${N:-300000}             # redis-benchmark requests per test, unpipelined
+NP=${NP:-1500000}          # redis-benchmark requests per test, pipelined
 
 die() { echo "bench-peers-redis: $*" >&2; exit 1; }
 for c in redis-cli redis-benchmark python3 go; do
@@ -78,13 +80,35 @@ echo "machine: $(nproc) CPUs, $(uname -r); redis $(redis-cli -p "$PORT" info ser
 echo "workload: $CONNS connections, 50/50 GET/SET, 100-byte values, uniform keys over $RECORDS records"
 echo
 
-redis_benchmark 1 "$N" >"$work/res"; read -r rb_ops rb_cpu <"$work/res"
-statebench "" >"$work/res"; read -r sb_ops sb_cpu <"$work/res"
-printf '%-28s %12s %14s\n' "no pipelining" "ops/s" "client µs/op"
-printf '%-28s %12s %14s\n' "  redis-benchmark" "$rb_ops" "$rb_cpu"
-printf '%-28s %12s %14s\n' "  statebench" "$sb_ops" "$sb_cpu"
-echo "  throughput ratio (goal >= 0.95): $(ratio "$sb_ops" "$rb_ops")"
-echo "  client CPU ratio (goal <= 1.2):  $(ratio "$sb_cpu" "$rb_cpu")"
+# compare LABEL PIPELINE N QUERY GOAL: ROUNDS rounds, each redis-benchmark
+# then statebench back to back, so that both see the same machine; prints
+# each round and the median ratios, which are steadier than any one round
+# on a shared machine.
+compare() {
+	local label=$1 p=$2 n=$3 q=$4 goal=$5 r rb_ops rb_cpu sb_ops sb_cpu
+	: >"$work/ratios"
+	printf '%-22s %5s %12s %10s %12s %10s %8s %8s\n' "$label" round "peer ops/s" "peer µs" "sb ops/s" "sb µs" "ops" "cpu"
+	for r in $(seq 1 "$ROUNDS"); do
+		redis_benchmark "$p" "$n" >"$work/res"
+		read -r rb_ops rb_cpu <"$work/res"
+		statebench "$q" >"$work/res"
+		read -r sb_ops sb_cpu <"$work/res"
+		echo "$(ratio "$sb_ops" "$rb_ops") $(ratio "$sb_cpu" "$rb_cpu")" >>"$work/ratios"
+		printf '%-22s %5s %12s %10s %12s %10s %8s %8s\n' "" "$r" "$rb_ops" "$rb_cpu" "$sb_ops" "$sb_cpu" $(tail -1 "$work/ratios")
+	done
+	python3 - "$work/ratios" "$goal" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ops = statistics.median(r[0] for r in rows)
+cpu = statistics.median(r[1] for r in rows)
+print(f"  median: throughput statebench/peer {ops:.2f} (goal >= {sys.argv[2]}), client CPU per op statebench/peer {cpu:.2f}")
+PY
+	echo
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+compare "no pipelining" 1 "$N" "" 0.95
+compare "pipelines of 16" 16 "$NP" "?pipeline=16" 0.8
 
 if command -v go-ycsb >/dev/null; then
 	# go-ycsb's workload A with the same shape, for a second peer.
@@ -93,14 +117,8 @@ if command -v go-ycsb >/dev/null; then
 		-p recordcount="$RECORDS" -p operationcount=100000000 -p maxexecutiontime="$DURATION" \
 		-p fieldcount=1 -p fieldlength=100 -p threadcount=$CONNS >"$work/ycsb.out" 2>&1 || true
 	ycsb_ops=$(sed -n 's/^TOTAL .*OPS: \([0-9.]*\).*/\1/p' "$work/ycsb.out" | tail -1)
-	[ -n "$ycsb_ops" ] && echo "  go-ycsb: $ycsb_ops ops/s; statebench/go-ycsb: $(ratio "$sb_ops" "$ycsb_ops")"
+	statebench "" >"$work/res"
+	read -r sb_ops sb_cpu <"$work/res"
+	[ -n "$ycsb_ops" ] && echo "go-ycsb: $ycsb_ops ops/s, statebench $sb_ops ops/s: statebench/go-ycsb $(ratio "$sb_ops" "$ycsb_ops")"
 fi
-echo
-
-redis_benchmark 16 "$NP" >"$work/res"; read -r rbp_ops rbp_cpu <"$work/res"
-statebench "?pipeline=16" >"$work/res"; read -r sbp_ops sbp_cpu <"$work/res"
-printf '%-28s %12s %14s\n' "pipelines of 16" "ops/s" "client µs/op"
-printf '%-28s %12s %14s\n' "  redis-benchmark -P 16" "$rbp_ops" "$rbp_cpu"
-printf '%-28s %12s %14s\n' "  statebench pipeline=16" "$sbp_ops" "$sbp_cpu"
-echo "  throughput ratio (goal >= 0.8):  $(ratio "$sbp_ops" "$rbp_ops")"
-echo "  client CPU ratio:                $(ratio "$sbp_cpu" "$rbp_cpu")"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
