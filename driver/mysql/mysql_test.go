@@ -304,3 +304,28 @@ func TestOperationTimeoutWithoutContextDeadline(t *testing.T) {
 		t.Errorf("Update after the lock was released: %v", err)
 	}
 }
+
+// A call made with a cancelled context (the run is ending) is neither a
+// timeout nor a connection error, and the session goes on working.
+func TestCancelledIsNotTimeout(t *testing.T) {
+	d := openTable(t, map[string]string{})
+	defer d.Close()
+	ctx := context.Background()
+	s, err := d.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = s.Read(cctx, []byte("k"), nil)
+	if err == nil || errors.Is(err, driver.ErrNotFound) {
+		t.Fatalf("Read with a cancelled context = %v, want an error", err)
+	}
+	if c := Classify(err); c != driver.Other {
+		t.Errorf("Classify(%v) = %v, want other", err, c)
+	}
+	if _, err := s.Read(ctx, []byte("k"), nil); !errors.Is(err, driver.ErrNotFound) {
+		t.Errorf("Read after the cancelled one = %v, want ErrNotFound", err)
+	}
+}

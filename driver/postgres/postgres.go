@@ -236,8 +236,9 @@ func (d *pgDriver) Classify(err error) driver.Class { return Classify(err) }
 // Classify sorts an error of this driver into a class: failed connection
 // attempts, closed connections and the server's connection and shutdown
 // errors (SQLSTATE class 08, 57P01-57P03, 53300) are connection errors;
-// pgx timeouts and cancelled statements (57014) are timeouts. Other server
-// errors are Other; the rest is left to driver.Classify.
+// pgx timeouts and cancelled statements (57014) are timeouts. A cancelled
+// context and other server errors are Other; the rest is left to
+// driver.Classify.
 func Classify(err error) driver.Class {
 	var ce *pgconn.ConnectError
 	var pe *pgconn.PgError
@@ -252,6 +253,10 @@ func Classify(err error) driver.Class {
 		return driver.Connection
 	case errors.As(err, &ce):
 		return driver.Connection
+	case errors.Is(err, context.Canceled):
+		// The caller gave up (the run is ending); pgconn reports a call
+		// made with a cancelled context as a timeout, which it was not.
+		return driver.Other
 	case pgconn.Timeout(err):
 		return driver.Timeout
 	case errors.As(err, &pe):

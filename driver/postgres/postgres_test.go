@@ -308,3 +308,31 @@ func TestOperationTimeoutWithoutContextDeadline(t *testing.T) {
 		t.Errorf("Update after the lock was released: %v", err)
 	}
 }
+
+// A call made with a cancelled context (the run is ending) did not time out,
+// although pgx reports it as a timeout; and the session goes on working.
+func TestCancelledIsNotTimeout(t *testing.T) {
+	d := openTable(t, map[string]string{})
+	defer d.Close()
+	ctx := context.Background()
+	s, err := d.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = s.Read(cctx, []byte("k"), nil)
+	if err == nil || errors.Is(err, driver.ErrNotFound) {
+		t.Fatalf("Read with a cancelled context = %v, want an error", err)
+	}
+	if c := Classify(err); c != driver.Other {
+		t.Errorf("Classify(%v) = %v, want other", err, c)
+	}
+	if c := driver.Classify(err); c == driver.Timeout || c == driver.Connection {
+		t.Errorf("driver.Classify(%v) = %v, want neither timeout nor connection", err, c)
+	}
+	if _, err := s.Read(ctx, []byte("k"), nil); !errors.Is(err, driver.ErrNotFound) {
+		t.Errorf("Read after the cancelled one = %v, want ErrNotFound", err)
+	}
+}
