@@ -51,3 +51,20 @@ func BenchmarkCompareLast50(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompareLast50Host is BenchmarkCompareLast50 with host
+// observations in every run (a CPU figure, a disk's IOPS and its write
+// latency p50 and p99 from per-window buckets): the host figures' share of
+// compare's compute. Run both and compare their ns/op.
+func BenchmarkCompareLast50Host(b *testing.B) {
+	var docs []*result.Document
+	for i := range 50 {
+		docs = append(docs, hostGen{iowait: 3, writes: 100, diskUs: 400, seed: uint64(i)}.with(longRun("r", 3600, uint64(i))))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Compare(docs[:49], docs[49:], Options{SameWorkload: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -132,25 +132,30 @@ func newHostSide(docs []*result.Document) *hostSide {
 		}
 		// Latency percentiles: the headline is the percentile of the
 		// measure windows' buckets merged, never a mean of percentiles.
-		for _, h := range observe.Heatmaps(d.Observers) {
-			base, ok := hostHistogramKey(h)
-			if !ok {
+		for _, o := range d.Observers {
+			if o.Status != result.ObserverOK {
 				continue
 			}
-			for _, q := range []struct {
-				name string
-				q    float64
-			}{{"p50", 0.5}, {"p99", 0.99}} {
-				hm := hs.metrics[base+q.name+"_us"]
-				if hm == nil {
+			for _, h := range o.Histograms {
+				base, ok := hostHistogramKey(h.Name, h.Labels)
+				if !ok {
 					continue
 				}
-				hm.quantile = q.q
-				for c, col := range h.Counts {
-					if col == nil || !inMeasure(d, h.StartS+float64(c)) {
+				for _, q := range []struct {
+					name string
+					q    float64
+				}{{"p50", 0.5}, {"p99", 0.99}} {
+					hm := hs.metrics[base+q.name+"_us"]
+					if hm == nil {
 						continue
 					}
-					hm.addBuckets(h.First, col)
+					hm.quantile = q.q
+					// The windows are sparse: only those with values.
+					for _, w := range h.Windows {
+						if inMeasure(d, w.StartS) {
+							hm.addBuckets(w.First, w.Counts)
+						}
+					}
 				}
 			}
 		}
@@ -183,13 +188,13 @@ func (m *hostMetric) addBuckets(first int, counts []uint64) {
 
 // hostHistogramKey returns the observe.Samples key of a per-window
 // histogram up to its "p50_us" suffix, as observe.Samples names them.
-func hostHistogramKey(h observe.Heatmap) (string, bool) {
+func hostHistogramKey(name string, labels map[string]string) (string, bool) {
 	switch {
-	case h.Name == "disk.latency":
-		return fmt.Sprintf("disk.%s.%s_latency_", h.Labels["disk"], h.Labels["op"]), true
-	case h.Name == "runq.latency" && h.Labels["scope"] == "host":
+	case name == "disk.latency":
+		return fmt.Sprintf("disk.%s.%s_latency_", labels["disk"], labels["op"]), true
+	case name == "runq.latency" && labels["scope"] == "host":
 		return "runq.", true
-	case h.Name == "runq.latency" && h.Labels["scope"] == "process":
+	case name == "runq.latency" && labels["scope"] == "process":
 		return "process.runq.", true
 	}
 	return "", false
