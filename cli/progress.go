@@ -61,6 +61,9 @@ func startProgress(env *Env, eng *engine.Engine, spec workload.Spec) func() {
 }
 
 func isTerminal(w io.Writer) bool {
+	if l, ok := w.(*lockedWriter); ok {
+		w = l.w
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

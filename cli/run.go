@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -187,6 +189,9 @@ func runRun(cmd *cobra.Command, env *Env, f *runFlags) (err error) {
 	if err := obsCfg.Validate(); err != nil {
 		return withCode(ExitInvalid, err)
 	}
+
+	// The progress line and the interrupt notice share stderr.
+	env.Stderr = &lockedWriter{w: env.Stderr}
 
 	// Ctrl-C (SIGINT or SIGTERM) ends the measure phase at once; a second
 	// one exits at once.
@@ -376,7 +381,10 @@ func runRun(cmd *cobra.Command, env *Env, f *runFlags) (err error) {
 		v := doc.Verify
 		return withCode(code, fmt.Errorf("data verification failed: %d missing, %d lost, %d corrupt, %d stale acknowledged writes", v.Missing, v.Lost, v.Corrupt, v.Stale))
 	case ExitInternal:
-		return withCode(code, errors.New("the run is saved to a file, not to the results store (see above); import it later with statebench import"))
+		if saved == "" {
+			return withCode(code, errors.New("the run is not saved: neither the results store nor a file took it (see above)"))
+		}
+		return withCode(code, fmt.Errorf("the run is saved to %s, not to the results store (see above); store it later with: statebench import %s", saved, saved))
 	}
 	return withCode(code, fmt.Errorf("run failed: %s", doc.Error))
 }
@@ -420,4 +428,16 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// lockedWriter serializes writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -245,9 +245,16 @@ func (e *Engine) Run(ctx context.Context) (*Outcome, error) {
 	if interrupted {
 		e.event("interrupt", "interrupted: measure phase ended early", nil)
 	}
-	stopWorkers()
+	// Workers start nothing more and finish the operations they have in
+	// flight, so that the last window holds their outcomes rather than
+	// cancellations; only operations still running after the timeout are
+	// cancelled.
 	pacer.Wait()
-	e.wg.Wait()
+	if !waitGroup(&e.wg, e.spec.Timeout.D()+time.Second) {
+		stopWorkers()
+		e.wg.Wait()
+	}
+	stopWorkers()
 	close(collectDone)
 	collector.Wait()
 	rec.Flush(end)
@@ -306,6 +313,20 @@ func (e *Engine) waitUntil(ctx context.Context, rec *recorder.Recorder, t time.D
 		case <-timer.C:
 			return true
 		}
+	}
+}
+
+// waitGroup waits for wg at most d and reports whether it finished.
+func waitGroup(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 

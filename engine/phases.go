@@ -153,6 +153,7 @@ func (s *schedule) setRate(r float64) {
 // older than the skip deadline when its turn comes (every worker was busy)
 // is counted as skipped here, so the backlog never grows without bound.
 func (e *Engine) pace(ctx context.Context, rec *recorder.Recorder) {
+	defer close(e.queue) // the workers drain what is queued and return
 	s := &schedule{
 		rnd:     rand.New(rand.NewPCG(uint64(e.spec.Seed), 1<<40)),
 		poisson: e.spec.Load.Arrival == workload.Poisson,

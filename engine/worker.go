@@ -131,10 +131,14 @@ func (w *worker) open(ctx context.Context, i int, rec *recorder.Recorder, rw *re
 	skipAfter := e.spec.Load.SkipAfter.D()
 	for int64(i) < e.target.Load() {
 		var sched time.Duration
+		var ok bool
 		select {
 		case <-ctx.Done():
 			return
-		case sched = <-e.queue:
+		case sched, ok = <-e.queue:
+			if !ok {
+				return // the pacer has stopped
+			}
 		}
 		start := rec.Now()
 		if start >= time.Duration(e.stopAt.Load()) {
