@@ -100,7 +100,9 @@ func (w *worker) closed(ctx context.Context, i int, rec *recorder.Recorder, rw *
 	e := w.e
 	think := e.spec.Load.ThinkTime.D()
 	var batch []driver.Request
-	if b, ok := w.sess.(driver.Batcher); ok && b.Depth() > 1 {
+	// Verification serialises the writes to each key through the tracker,
+	// which a batch of several writes cannot do: verified runs do not batch.
+	if b, ok := w.sess.(driver.Batcher); ok && b.Depth() > 1 && e.tracker == nil {
 		batch = make([]driver.Request, 0, b.Depth())
 	}
 	for ctx.Err() == nil && int64(i) < e.target.Load() {

@@ -10,7 +10,7 @@
 package memory
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -38,15 +38,42 @@ type Store struct {
 }
 
 type shard struct {
-	mu   sync.RWMutex
-	m    map[string]*entry
-	keys []string // sorted, for scans
-	_    [40]byte // keep shards' locks on separate cache lines
+	mu sync.RWMutex
+	// m finds entries by the key's hash: the map's own keys are then
+	// integers held in its groups, and a lookup reaches the key bytes only
+	// in the entry it needs anyway. Entries whose keys share a hash chain.
+	m      map[uint64]*entry
+	sorted []*entry // by key, for scans
+	_      [32]byte // keep shards' locks on separate cache lines
 }
 
-// entry holds a value; updating an existing key rewrites it in place, so
-// an update is one map lookup and no allocation.
-type entry struct{ v []byte }
+// entry is a record. Its key and value share one buffer, so a lookup
+// touches one more cache line than the entry, and an update rewrites the
+// value in place: one lookup and no allocation.
+type entry struct {
+	key, v []byte // key = buf[:len(key)], v = buf[len(key):]
+	next   *entry // the next entry whose key has the same hash
+}
+
+func newEntry(key, value []byte, next *entry) *entry {
+	buf := make([]byte, 0, len(key)+len(value))
+	buf = append(append(buf, key...), value...)
+	return &entry{key: buf[:len(key):len(key)], v: buf[len(key):], next: next}
+}
+
+// find returns the entry of key, or nil. sh.mu is held.
+func (sh *shard) find(h uint64, key []byte) *entry {
+	for e := sh.m[h]; e != nil; e = e.next {
+		if string(e.key) == string(key) {
+			return e
+		}
+	}
+	return nil
+}
+
+func (sh *shard) search(key []byte) (int, bool) {
+	return slices.BinarySearchFunc(sh.sorted, key, func(e *entry, k []byte) int { return bytes.Compare(e.key, k) })
+}
 
 type stall struct{ at, d time.Duration }
 
@@ -62,7 +89,7 @@ var (
 func Open(_ context.Context, cfg driver.Config) (driver.Driver, error) {
 	s := &Store{seed: maphash.MakeSeed(), timeout: cfg.Timeout}
 	for i := range s.shards {
-		s.shards[i].m = map[string]*entry{}
+		s.shards[i].m = map[uint64]*entry{}
 	}
 	opts := map[string]string{}
 	for k, v := range cfg.Options {
@@ -136,8 +163,9 @@ func (s *Store) Close() error { return nil }
 // Session returns a session; all sessions share the store.
 func (s *Store) Session(context.Context) (driver.Session, error) { return &session{s: s}, nil }
 
-func (s *Store) shard(key []byte) *shard {
-	return &s.shards[maphash.Bytes(s.seed, key)%shards]
+func (s *Store) shard(key []byte) (*shard, uint64) {
+	h := maphash.Bytes(s.seed, key)
+	return &s.shards[h%shards], h
 }
 
 // delay applies the injected latency and any stall in progress. It
@@ -175,14 +203,14 @@ func (c *session) Read(ctx context.Context, key, dst []byte) ([]byte, error) {
 	if err := c.s.delay(ctx); err != nil {
 		return dst, err
 	}
-	sh := c.s.shard(key)
+	sh, h := c.s.shard(key)
 	sh.mu.RLock()
-	e, ok := sh.m[string(key)]
-	if ok {
+	e := sh.find(h, key)
+	if e != nil {
 		dst = append(dst, e.v...)
 	}
 	sh.mu.RUnlock()
-	if !ok {
+	if e == nil {
 		return dst, driver.ErrNotFound
 	}
 	return dst, nil
@@ -192,7 +220,8 @@ func (c *session) Update(ctx context.Context, key, value []byte) error {
 	if err := c.s.delay(ctx); err != nil {
 		return err
 	}
-	c.s.shard(key).put(key, value)
+	sh, h := c.s.shard(key)
+	sh.put(h, key, value)
 	return nil
 }
 
@@ -200,75 +229,82 @@ func (c *session) Insert(ctx context.Context, key, value []byte) error {
 	return c.Update(ctx, key, value)
 }
 
-func (sh *shard) put(key, value []byte) {
+func (sh *shard) put(h uint64, key, value []byte) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if e, ok := sh.m[string(key)]; ok {
+	if e := sh.find(h, key); e != nil {
 		e.v = append(e.v[:0], value...) // reuses the buffer when it is big enough
 		return
 	}
-	k := string(key)
-	sh.m[k] = &entry{v: append([]byte(nil), value...)}
-	i, _ := slices.BinarySearch(sh.keys, k)
-	sh.keys = slices.Insert(sh.keys, i, k)
+	e := newEntry(key, value, sh.m[h])
+	sh.m[h] = e
+	i, _ := sh.search(key)
+	sh.sorted = slices.Insert(sh.sorted, i, e)
 }
 
 func (c *session) Delete(ctx context.Context, key []byte) error {
 	if err := c.s.delay(ctx); err != nil {
 		return err
 	}
-	sh := c.s.shard(key)
+	sh, h := c.s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if _, ok := sh.m[string(key)]; ok {
-		delete(sh.m, string(key))
-		if i, found := slices.BinarySearch(sh.keys, string(key)); found {
-			sh.keys = slices.Delete(sh.keys, i, i+1)
+	var prev *entry
+	for e := sh.m[h]; e != nil; prev, e = e, e.next {
+		if string(e.key) != string(key) {
+			continue
 		}
+		// Unlink it from its hash chain and from the sorted list.
+		switch {
+		case prev != nil:
+			prev.next = e.next
+		case e.next != nil:
+			sh.m[h] = e.next
+		default:
+			delete(sh.m, h)
+		}
+		if i, found := sh.search(key); found {
+			sh.sorted = slices.Delete(sh.sorted, i, i+1)
+		}
+		break
 	}
 	return nil
 }
 
-// Scan merges the shards' sorted keys from start.
+// Scan merges the shards' sorted lists from start.
 func (c *session) Scan(ctx context.Context, start []byte, n int, visit func(k, v []byte)) (int, error) {
 	if err := c.s.delay(ctx); err != nil {
 		return 0, err
 	}
-	type kv struct {
-		k string
-		v []byte
-	}
+	type kv struct{ k, v []byte }
 	var found []kv
 	for i := range c.s.shards {
 		sh := &c.s.shards[i]
 		sh.mu.RLock()
-		j, _ := slices.BinarySearch(sh.keys, string(start))
-		for ; j < len(sh.keys) && j-j < n; j++ {
-			if len(found) >= n && sh.keys[j] >= found[n-1].k {
+		j, _ := sh.search(start)
+		for taken := 0; j < len(sh.sorted) && taken < n; j, taken = j+1, taken+1 {
+			e := sh.sorted[j]
+			if len(found) >= n && bytes.Compare(e.key, found[n-1].k) >= 0 {
 				break
 			}
-			k := sh.keys[j]
-			found = append(found, kv{k, append([]byte(nil), sh.m[k].v...)})
-			if len(found) > 2*n {
-				slices.SortFunc(found, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
-				found = found[:n]
-			}
+			found = append(found, kv{bytes.Clone(e.key), bytes.Clone(e.v)})
 		}
 		sh.mu.RUnlock()
-		slices.SortFunc(found, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+		slices.SortFunc(found, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
 		if len(found) > n {
 			found = found[:n]
 		}
 	}
 	for _, r := range found {
-		visit([]byte(r.k), r.v)
+		visit(r.k, r.v)
 	}
 	return len(found), nil
 }
 
 func (c *session) InsertBatch(_ context.Context, keys, values [][]byte) error {
 	for i := range keys {
-		c.s.shard(keys[i]).put(keys[i], values[i])
+		sh, h := c.s.shard(keys[i])
+		sh.put(h, keys[i], values[i])
 	}
 	return nil
 }
