@@ -2,14 +2,10 @@ package mysql
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	sqldriver "database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"testing"
@@ -19,7 +15,7 @@ import (
 
 	"github.com/statebench/statebench/driver"
 	"github.com/statebench/statebench/driver/drivertest"
-	"github.com/statebench/statebench/driver/sqlkv"
+	"github.com/statebench/statebench/driver/sqlkv/sqlkvtest"
 )
 
 // testTarget is the local MariaDB every development and CI machine runs;
@@ -33,7 +29,7 @@ func testTarget() string {
 
 // testDB opens the test database directly, skipping the test when the
 // server is down, unless CI is set: there a missing server is a failure.
-func testDB(t *testing.T) *sql.DB {
+func testDB(t testing.TB) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/test")
 	if err == nil {
@@ -51,54 +47,19 @@ func testDB(t *testing.T) *sql.DB {
 	return db
 }
 
-// tableName returns a table name no other test run uses.
-func tableName() string {
-	var b [4]byte
-	rand.Read(b[:])
-	return "sbtest_" + hex.EncodeToString(b[:])
+// target is the shared test server through this driver.
+func target() sqlkvtest.Target {
+	return sqlkvtest.Target{Open: Open, URL: testTarget(), Require: func(t testing.TB) { t.Helper(); testDB(t) }}
 }
 
 // openTable opens the driver on a fresh table and drops it when the test ends.
 func openTable(t *testing.T, opts map[string]string) driver.Driver {
 	t.Helper()
-	testDB(t)
-	if opts[sqlkv.OptTable] == "" {
-		opts[sqlkv.OptTable] = tableName()
-	}
-	ctx := context.Background()
-	d, err := Open(ctx, driver.Config{
-		Target: testTarget(), Options: opts, Concurrency: 8, Timeout: 10 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		d2, err := Open(ctx, driver.Config{Target: testTarget(), Options: opts, Timeout: 10 * time.Second})
-		if err != nil {
-			t.Errorf("reopening for cleanup: %v", err)
-			return
-		}
-		if err := d2.(driver.Cleaner).Cleanup(ctx); err != nil {
-			t.Errorf("Cleanup: %v", err)
-		}
-		d2.Close()
-	})
-	return d
+	return sqlkvtest.OpenTable(t, target(), opts)
 }
 
-func TestConformance(t *testing.T) {
-	for _, opts := range []map[string]string{
-		// One LONGBLOB value column.
-		{},
-		// YCSB's field columns; values are split across them and joined again.
-		{"layout": "fields", "fields": "4"},
-	} {
-		t.Run(fmt.Sprint(opts), func(t *testing.T) {
-			drivertest.Run(t, func(t *testing.T) driver.Driver { return openTable(t, opts) })
-		})
-	}
-}
+// The suite in both layouts: one LONGBLOB value column, and YCSB's field columns.
+func TestConformance(t *testing.T) { sqlkvtest.Conformance(t, target()) }
 
 // A bulk load larger than one statement's bounds is split and upserts
 // keys that exist.
@@ -152,82 +113,40 @@ func TestDescribe(t *testing.T) {
 // Cleanup drops a table statebench created and never one it did not.
 func TestCleanupDropsOnlyItsOwnTable(t *testing.T) {
 	db := testDB(t)
-	ctx := context.Background()
-	exists := func(table string) bool {
-		var n int
-		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", table).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n > 0
-	}
-	cases := []struct {
-		name     string
-		userMade bool
-		want     bool // the table exists after Cleanup
-	}{
-		// A table made by statebench (marker comment) is dropped.
-		{"statebench's", false, false},
-		// A user's table with the same layout is used but never dropped.
-		{"user's", true, true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			table := tableName()
-			if c.userMade {
-				if _, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (ycsb_key VARBINARY(100) PRIMARY KEY, ycsb_value BLOB NOT NULL)"); err != nil {
-					t.Fatal(err)
-				}
-				defer db.ExecContext(ctx, "DROP TABLE IF EXISTS "+table)
-			}
-			d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": table}, Timeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			if err := d.(driver.Cleaner).Cleanup(ctx); err != nil {
-				t.Fatalf("Cleanup: %v", err)
-			}
-			if got := exists(table); got != c.want {
-				t.Errorf("after Cleanup, table exists = %v, want %v", got, c.want)
-			}
-		})
-	}
+	sqlkvtest.CleanupDropsOnlyItsOwnTable(t, target(), sqlkvtest.Catalog{
+		Exists: func(ctx context.Context, table string) (bool, error) {
+			var n int
+			err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", table).Scan(&n)
+			return n > 0, err
+		},
+		CreateUserTable: func(ctx context.Context, table string) error {
+			_, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (ycsb_key VARBINARY(100) PRIMARY KEY, ycsb_value BLOB NOT NULL)")
+			return err
+		},
+		Drop: func(ctx context.Context, table string) error {
+			_, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+table)
+			return err
+		},
+	})
 }
 
 // A server that is not there fails Open with ErrUnreachable, and so does a
 // database that does not exist; a bad option is not "unreachable".
 func TestOpenErrors(t *testing.T) {
-	testDB(t)
-	cases := []struct {
-		name, target string
-		opts         map[string]string
-		unreachable  bool
-	}{
+	sqlkvtest.CheckOpenErrors(t, target(), []sqlkvtest.OpenError{
 		// Nothing listens on port 1.
-		{"refused", "mysql://root@127.0.0.1:1/test", nil, true},
+		{Name: "refused", Target: "mysql://root@127.0.0.1:1/test", Unreachable: true},
 		// The login fails: the database is missing.
-		{"no database", "mysql://root@127.0.0.1:3306/statebench_no_such_db", nil, true},
+		{Name: "no database", Target: "mysql://root@127.0.0.1:3306/statebench_no_such_db", Unreachable: true},
 		// A layout that does not exist.
-		{"bad layout", testTarget() + "?layout=columns", nil, false},
+		{Name: "bad layout", Target: testTarget() + "?layout=columns"},
 		// A table name that would need quoting.
-		{"bad table", testTarget(), map[string]string{"table": "x; DROP TABLE y"}, false},
+		{Name: "bad table", Target: testTarget(), Opts: map[string]string{"table": "x; DROP TABLE y"}},
 		// No database named.
-		{"no database in URL", "mysql://root@127.0.0.1:3306/", nil, false},
+		{Name: "no database in URL", Target: "mysql://root@127.0.0.1:3306/"},
 		// Not a mysql URL.
-		{"wrong scheme", "postgres://root@127.0.0.1/test", nil, false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			d, err := Open(context.Background(), driver.Config{Target: c.target, Options: c.opts, Timeout: 5 * time.Second})
-			if err == nil {
-				d.Close()
-				t.Fatalf("Open(%q) succeeded, want an error", c.target)
-			}
-			if got := errors.Is(err, driver.ErrUnreachable); got != c.unreachable {
-				t.Errorf("Open(%q) = %v; errors.Is(err, ErrUnreachable) = %v, want %v", c.target, err, got, c.unreachable)
-			}
-		})
-	}
+		{Name: "wrong scheme", Target: "postgres://root@127.0.0.1/test"},
+	})
 }
 
 func TestClassify(t *testing.T) {
@@ -266,43 +185,17 @@ func TestClassify(t *testing.T) {
 // deadline on its context; the session then works again.
 func TestOperationTimeoutWithoutContextDeadline(t *testing.T) {
 	db := testDB(t)
-	ctx := context.Background()
-	table := tableName()
-	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": table}, Concurrency: 1, Timeout: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
-	if !d.(driver.TimeoutEnforcer).EnforcesTimeout() {
-		t.Fatalf("EnforcesTimeout() = false, want true")
-	}
-	s, _ := d.Session(ctx)
-	defer s.Close()
-	if err := s.Insert(ctx, []byte("k"), []byte("v")); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SELECT 1 FROM "+table+" WHERE ycsb_key = 'k' FOR UPDATE"); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Update(ctx, []byte("k"), []byte("w")) }()
-	select {
-	case err := <-done:
-		if c := Classify(err); c != driver.Timeout {
-			t.Errorf("Update of a locked row: err = %v, class %v; want timeout", err, c)
+	sqlkvtest.OperationTimeout(t, target(), func(ctx context.Context, table string, key []byte) (func(), error) {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("Update of a locked row did not return within 10 s; want a timeout after 500 ms")
-	}
-	tx.Rollback()
-	if err := s.Update(ctx, []byte("k"), []byte("x")); err != nil {
-		t.Errorf("Update after the lock was released: %v", err)
-	}
+		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM "+table+" WHERE ycsb_key = ? FOR UPDATE", key); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		return func() { tx.Rollback() }, nil
+	})
 }
 
 // A call made with a cancelled context (the run is ending) is neither a

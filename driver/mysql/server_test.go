@@ -49,7 +49,7 @@ func startServer(t *testing.T) *server {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
 	}
-	s.start()
+	s.Start()
 	db := s.open("")
 	defer db.Close()
 	if _, err := db.Exec("CREATE DATABASE test"); err != nil {
@@ -68,8 +68,8 @@ func userName() string {
 
 func (s *server) data() string { return filepath.Join(s.dir, "data") }
 
-// target is the server's URL.
-func (s *server) target() string { return fmt.Sprintf("mysql://root@127.0.0.1:%d/test", s.port) }
+// Target is the server's URL.
+func (s *server) Target() string { return fmt.Sprintf("mysql://root@127.0.0.1:%d/test", s.port) }
 
 func (s *server) open(db string) *sql.DB {
 	s.t.Helper()
@@ -80,8 +80,8 @@ func (s *server) open(db string) *sql.DB {
 	return h
 }
 
-// start starts the server on its port and waits until it answers.
-func (s *server) start() {
+// Start starts the server on its port and waits until it answers.
+func (s *server) Start() {
 	s.t.Helper()
 	args := []string{"--no-defaults", "--datadir=" + s.data(), "--socket=" + filepath.Join(s.dir, "sock"),
 		"--port=" + strconv.Itoa(s.port), "--bind-address=127.0.0.1", "--skip-name-resolve",
@@ -120,8 +120,8 @@ func (s *server) start() {
 	}
 }
 
-// stop shuts the server down cleanly (SIGTERM) and waits for it to exit.
-func (s *server) stop() {
+// Stop shuts the server down cleanly (SIGTERM) and waits for it to exit.
+func (s *server) Stop() {
 	s.t.Helper()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {

@@ -2,93 +2,30 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"testing"
-	"time"
 
 	"github.com/statebench/statebench/driver"
+	"github.com/statebench/statebench/driver/sqlkv/sqlkvtest"
 )
 
-// BenchmarkRead measures one point read through a session, the hot path of
-// a read-heavy run; its allocations per operation are the driver's cost.
-func BenchmarkRead(b *testing.B) {
-	benchSession(b, func(ctx context.Context, s driver.Session, key, dst []byte) error {
-		_, err := s.Read(ctx, key, dst[:0])
-		return err
-	})
-}
-
-// BenchmarkUpdate measures one upsert through a session.
-func BenchmarkUpdate(b *testing.B) {
-	val := make([]byte, 100)
-	benchSession(b, func(ctx context.Context, s driver.Session, key, _ []byte) error {
-		return s.Update(ctx, key, val)
-	})
-}
-
-func benchSession(b *testing.B, op func(ctx context.Context, s driver.Session, key, dst []byte) error) {
-	ctx := context.Background()
-	d, err := Open(ctx, driver.Config{Target: testTarget() + "&synchronous_commit=off", Options: map[string]string{"table": "sbbench"}, Concurrency: 1})
+// benchOpen opens the driver on the test server with synchronous_commit
+// off, so that an update measures the driver rather than the disk.
+func benchOpen(b *testing.B, cfg driver.Config) driver.Driver {
+	cfg.Target = testTarget() + "&synchronous_commit=off"
+	d, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Skipf("no PostgreSQL: %v", err)
 	}
-	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
-	s, _ := d.Session(ctx)
-	defer s.Close()
-	keys := make([][]byte, 1000)
-	for i := range keys {
-		keys[i] = []byte(fmt.Sprintf("user%012d", i))
-		if err := s.Insert(ctx, keys[i], make([]byte, 100)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	dst := make([]byte, 0, 1024)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		if err := op(ctx, s, keys[i%len(keys)], dst); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return d
 }
 
+// BenchmarkRead measures one point read through a session, the hot path of
+// a read-heavy run; its allocations per operation are the driver's cost.
+func BenchmarkRead(b *testing.B) { sqlkvtest.BenchRead(b, benchOpen) }
+
+// BenchmarkUpdate measures one upsert through a session.
+func BenchmarkUpdate(b *testing.B) { sqlkvtest.BenchUpdate(b, benchOpen) }
+
 // BenchmarkReadParallel measures point reads from 16 sessions at once, as
-// the peer comparison runs them; with -cpuprofile it shows what the client
-// side spends per read.
-func BenchmarkReadParallel(b *testing.B) {
-	ctx := context.Background()
-	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": "sbbenchp"}, Concurrency: 16, Timeout: 10 * time.Second})
-	if err != nil {
-		b.Skipf("no server: %v", err)
-	}
-	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
-	s, _ := d.Session(ctx)
-	keys := make([][]byte, 1000)
-	vals := make([][]byte, len(keys))
-	for i := range keys {
-		keys[i] = []byte(fmt.Sprintf("user%012d", i))
-		vals[i] = make([]byte, 100)
-	}
-	if err := s.(driver.BulkLoader).InsertBatch(ctx, keys, vals); err != nil {
-		b.Fatal(err)
-	}
-	s.Close()
-	b.SetParallelism(8) // 16 goroutines on 2 CPUs
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		s, err := d.Session(ctx)
-		if err != nil {
-			b.Error(err)
-			return
-		}
-		defer s.Close()
-		dst := make([]byte, 0, 1024)
-		for i := 0; pb.Next(); i++ {
-			if _, err := s.Read(ctx, keys[i%len(keys)], dst[:0]); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}
+// the peer comparison runs them.
+func BenchmarkReadParallel(b *testing.B) { sqlkvtest.BenchReadParallel(b, benchOpen) }

@@ -2,12 +2,8 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"testing"
@@ -17,8 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/statebench/statebench/driver"
-	"github.com/statebench/statebench/driver/drivertest"
-	"github.com/statebench/statebench/driver/sqlkv"
+	"github.com/statebench/statebench/driver/sqlkv/sqlkvtest"
 )
 
 // testTarget is the local PostgreSQL every development and CI machine runs;
@@ -32,7 +27,7 @@ func testTarget() string {
 
 // requireServer skips the test when the server is down, unless CI is set:
 // there a missing server is a failure.
-func requireServer(t *testing.T) {
+func requireServer(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -46,54 +41,19 @@ func requireServer(t *testing.T) {
 	c.Close(ctx)
 }
 
-// tableName returns a table name no other test run uses.
-func tableName(t *testing.T) string {
-	var b [4]byte
-	rand.Read(b[:])
-	return "sbtest_" + hex.EncodeToString(b[:])
+// target is the shared test server through this driver.
+func target() sqlkvtest.Target {
+	return sqlkvtest.Target{Open: Open, URL: testTarget(), Require: requireServer}
 }
 
 // openTable opens the driver on a fresh table and drops it when the test ends.
 func openTable(t *testing.T, opts map[string]string) driver.Driver {
 	t.Helper()
-	requireServer(t)
-	if opts[sqlkv.OptTable] == "" {
-		opts[sqlkv.OptTable] = tableName(t)
-	}
-	ctx := context.Background()
-	d, err := Open(ctx, driver.Config{
-		Target: testTarget(), Options: opts, Concurrency: 8, Timeout: 10 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		d2, err := Open(ctx, driver.Config{Target: testTarget(), Options: opts, Timeout: 10 * time.Second})
-		if err != nil {
-			t.Errorf("reopening for cleanup: %v", err)
-			return
-		}
-		if err := d2.(driver.Cleaner).Cleanup(ctx); err != nil {
-			t.Errorf("Cleanup: %v", err)
-		}
-		d2.Close()
-	})
-	return d
+	return sqlkvtest.OpenTable(t, target(), opts)
 }
 
-func TestConformance(t *testing.T) {
-	for _, opts := range []map[string]string{
-		// One bytea value column.
-		{},
-		// YCSB's field columns; values are split across them and joined again.
-		{"layout": "fields", "fields": "4"},
-	} {
-		t.Run(fmt.Sprint(opts), func(t *testing.T) {
-			drivertest.Run(t, func(t *testing.T) driver.Driver { return openTable(t, opts) })
-		})
-	}
-}
+// The suite in both layouts: one bytea value column, and YCSB's field columns.
+func TestConformance(t *testing.T) { sqlkvtest.Conformance(t, target()) }
 
 // A bulk load into a table that already holds some of the keys upserts
 // them, even though the first load of a fresh table copies straight in.
@@ -153,81 +113,39 @@ func TestCleanupDropsOnlyItsOwnTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	exists := func(table string) bool {
-		var ok bool
-		if err := c.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok); err != nil {
-			t.Fatal(err)
-		}
-		return ok
-	}
-	cases := []struct {
-		name     string
-		userMade bool
-		want     bool // the table exists after Cleanup
-	}{
-		// A table made by statebench (marker comment) is dropped.
-		{"statebench's", false, false},
-		// A user's table with the same layout is used but never dropped.
-		{"user's", true, true},
-	}
-	for _, c2 := range cases {
-		t.Run(c2.name, func(t *testing.T) {
-			table := tableName(t)
-			if c2.userMade {
-				if _, err := c.Exec(ctx, "CREATE TABLE "+table+" (ycsb_key bytea PRIMARY KEY, ycsb_value bytea NOT NULL)"); err != nil {
-					t.Fatal(err)
-				}
-				defer c.Exec(ctx, "DROP TABLE IF EXISTS "+table)
-			}
-			d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": table}, Timeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			if err := d.(driver.Cleaner).Cleanup(ctx); err != nil {
-				t.Fatalf("Cleanup: %v", err)
-			}
-			if got := exists(table); got != c2.want {
-				t.Errorf("after Cleanup, table exists = %v, want %v", got, c2.want)
-			}
-		})
-	}
+	sqlkvtest.CleanupDropsOnlyItsOwnTable(t, target(), sqlkvtest.Catalog{
+		Exists: func(ctx context.Context, table string) (ok bool, err error) {
+			err = c.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok)
+			return ok, err
+		},
+		CreateUserTable: func(ctx context.Context, table string) error {
+			_, err := c.Exec(ctx, "CREATE TABLE "+table+" (ycsb_key bytea PRIMARY KEY, ycsb_value bytea NOT NULL)")
+			return err
+		},
+		Drop: func(ctx context.Context, table string) error {
+			_, err := c.Exec(ctx, "DROP TABLE IF EXISTS "+table)
+			return err
+		},
+	})
 }
 
 // A server that is not there fails Open with ErrUnreachable, and so does a
 // database that does not exist; a bad option is not "unreachable".
 func TestOpenErrors(t *testing.T) {
-	requireServer(t)
-	cases := []struct {
-		name, target string
-		opts         map[string]string
-		unreachable  bool
-	}{
+	sqlkvtest.CheckOpenErrors(t, target(), []sqlkvtest.OpenError{
 		// Nothing listens on port 1.
-		{"refused", "postgres://postgres@127.0.0.1:1/test?sslmode=disable", nil, true},
+		{Name: "refused", Target: "postgres://postgres@127.0.0.1:1/test?sslmode=disable", Unreachable: true},
 		// The login succeeds nowhere: the database is missing.
-		{"no database", "postgres://postgres@127.0.0.1:5432/statebench_no_such_db?sslmode=disable", nil, true},
+		{Name: "no database", Target: "postgres://postgres@127.0.0.1:5432/statebench_no_such_db?sslmode=disable", Unreachable: true},
 		// A layout that does not exist.
-		{"bad layout", testTarget() + "&layout=columns", nil, false},
+		{Name: "bad layout", Target: testTarget() + "&layout=columns"},
 		// A table name that would need quoting.
-		{"bad table", testTarget(), map[string]string{"table": "x; DROP TABLE y"}, false},
+		{Name: "bad table", Target: testTarget(), Opts: map[string]string{"table": "x; DROP TABLE y"}},
 		// A synchronous_commit value PostgreSQL does not know.
-		{"bad synchronous_commit", testTarget() + "&synchronous_commit=maybe", nil, false},
+		{Name: "bad synchronous_commit", Target: testTarget() + "&synchronous_commit=maybe"},
 		// Not a postgres URL.
-		{"wrong scheme", "mysql://root@127.0.0.1/test", nil, false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			d, err := Open(context.Background(), driver.Config{Target: c.target, Options: c.opts, Timeout: 5 * time.Second})
-			if err == nil {
-				d.Close()
-				t.Fatalf("Open(%q) succeeded, want an error", c.target)
-			}
-			if got := errors.Is(err, driver.ErrUnreachable); got != c.unreachable {
-				t.Errorf("Open(%q) = %v; errors.Is(err, ErrUnreachable) = %v, want %v", c.target, err, got, c.unreachable)
-			}
-		})
-	}
+		{Name: "wrong scheme", Target: "mysql://root@127.0.0.1/test"},
+	})
 }
 
 func TestClassify(t *testing.T) {
@@ -265,48 +183,23 @@ func TestClassify(t *testing.T) {
 // connection holds) fails as a timeout after Config.Timeout, without a
 // deadline on its context; the session then works again.
 func TestOperationTimeoutWithoutContextDeadline(t *testing.T) {
-	requireServer(t)
-	ctx := context.Background()
-	table := tableName(t)
-	d, err := Open(ctx, driver.Config{Target: testTarget(), Options: map[string]string{"table": table}, Concurrency: 1, Timeout: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { d.(driver.Cleaner).Cleanup(ctx); d.Close() }()
-	if !d.(driver.TimeoutEnforcer).EnforcesTimeout() {
-		t.Fatalf("EnforcesTimeout() = false, want true")
-	}
-	s, _ := d.Session(ctx)
-	defer s.Close()
-	if err := s.Insert(ctx, []byte("k"), []byte("v")); err != nil {
-		t.Fatal(err)
-	}
-	locker, err := pgx.Connect(ctx, testTarget())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(ctx)
-	tx, err := locker.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SELECT 1 FROM "+table+" WHERE ycsb_key = 'k' FOR UPDATE"); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Update(ctx, []byte("k"), []byte("w")) }()
-	select {
-	case err := <-done:
-		if c := Classify(err); c != driver.Timeout {
-			t.Errorf("Update of a locked row: err = %v, class %v; want timeout", err, c)
+	sqlkvtest.OperationTimeout(t, target(), func(ctx context.Context, table string, key []byte) (func(), error) {
+		locker, err := pgx.Connect(ctx, testTarget())
+		if err != nil {
+			return nil, err
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("Update of a locked row did not return within 10 s; want a timeout after 500 ms")
-	}
-	tx.Rollback(ctx)
-	if err := s.Update(ctx, []byte("k"), []byte("x")); err != nil {
-		t.Errorf("Update after the lock was released: %v", err)
-	}
+		tx, err := locker.Begin(ctx)
+		if err != nil {
+			locker.Close(ctx)
+			return nil, err
+		}
+		release := func() { tx.Rollback(ctx); locker.Close(ctx) }
+		if _, err := tx.Exec(ctx, "SELECT 1 FROM "+table+" WHERE ycsb_key = $1 FOR UPDATE", key); err != nil {
+			release()
+			return nil, err
+		}
+		return release, nil
+	})
 }
 
 // A call made with a cancelled context (the run is ending) did not time out,

@@ -60,19 +60,19 @@ func startServer(t *testing.T) *server {
 	if err := s.run(60*time.Second, filepath.Join(pgBin(), "initdb"), "-D", s.data(), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"); err != nil {
 		t.Fatal(err)
 	}
-	s.start()
+	s.Start()
 	return s
 }
 
 func (s *server) data() string { return filepath.Join(s.dir, "data") }
 
-// target is the server's URL.
-func (s *server) target() string {
+// Target is the server's URL.
+func (s *server) Target() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.port)
 }
 
-// start starts the server on its port and waits until it accepts sessions.
-func (s *server) start() {
+// Start starts the server on its port and waits until it accepts sessions.
+func (s *server) Start() {
 	s.t.Helper()
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=32MB", s.port, s.dir)
 	// pg_ctl's own wait polls slowly; connecting tells sooner.
@@ -82,7 +82,7 @@ func (s *server) start() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
-		c, err := pgx.Connect(ctx, s.target())
+		c, err := pgx.Connect(ctx, s.Target())
 		if err == nil {
 			c.Close(ctx)
 			return
@@ -95,11 +95,11 @@ func (s *server) start() {
 	}
 }
 
-// stop shuts the server down the fast way: sessions are cut off at once,
+// Stop shuts the server down the fast way: sessions are cut off at once,
 // committed transactions stay. (An immediate stop, a crash, makes the next
 // start replay the WAL and end recovery with a checkpoint: seconds on a
 // busy machine, which a 10 s run cannot spare.)
-func (s *server) stop() { s.pgctl("stop", "-m", "fast") }
+func (s *server) Stop() { s.pgctl("stop", "-m", "fast") }
 
 func (s *server) pgctl(args ...string) {
 	s.t.Helper()
