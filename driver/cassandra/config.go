@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -106,27 +105,8 @@ func parseConfig(cfg driver.Config, log *slog.Logger) (config, error) {
 	if err != nil {
 		return config{}, err
 	}
-	for _, k := range sortedKeys(cfg.Options) {
-		set, ok := options[k]
-		if !ok {
-			if log != nil {
-				log.Debug("ignoring an option the cassandra driver does not use", "option", k)
-			}
-			continue
-		}
-		if err := set(&c, cfg.Options[k]); err != nil {
-			return config{}, fmt.Errorf("cassandra option %s=%q: %w", k, cfg.Options[k], err)
-		}
-	}
-	for _, k := range sortedKeys(query) {
-		set, ok := options[k]
-		if !ok {
-			return config{}, fmt.Errorf("cassandra target: unknown parameter %q (known: %s)", k, strings.Join(sortedKeys(options), ", "))
-		}
-		v := query[k][len(query[k])-1]
-		if err := set(&c, v); err != nil {
-			return config{}, fmt.Errorf("cassandra target parameter %s=%q: %w", k, v, err)
-		}
+	if err := driver.ApplyOptions("cassandra", &c, options, cfg.Options, query, log); err != nil {
+		return config{}, err
 	}
 	if err := c.validate(); err != nil {
 		return config{}, err
@@ -136,48 +116,15 @@ func parseConfig(cfg driver.Config, log *slog.Logger) (config, error) {
 
 // parseURL reads cassandra://[user:pass@]host[:port][,host[:port]...][/keyspace][?query].
 func (c *config) parseURL(target string) (url.Values, error) {
-	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok || scheme != "cassandra" {
-		return nil, fmt.Errorf("cassandra target %q: want cassandra://host1,host2:9042/keyspace", redact(target))
-	}
-	authority, pathQuery := rest, ""
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		authority, pathQuery = rest[:i], rest[i:]
-	}
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		user, pass, _ := strings.Cut(authority[:i], ":")
-		var err error
-		if c.username, err = url.PathUnescape(user); err != nil {
-			return nil, fmt.Errorf("cassandra target: user name: %w", err)
-		}
-		if c.password, err = url.PathUnescape(pass); err != nil {
-			return nil, fmt.Errorf("cassandra target: password: %w", err)
-		}
-		authority = authority[i+1:]
-	}
-	for _, h := range strings.Split(authority, ",") {
-		if h == "" {
-			return nil, fmt.Errorf("cassandra target %q: empty host", redact(target))
-		}
-		if host, port, err := net.SplitHostPort(h); err == nil {
-			if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-				return nil, fmt.Errorf("cassandra target %q: bad port %q", redact(target), port)
-			}
-			h = net.JoinHostPort(host, port)
-		} else {
-			h = net.JoinHostPort(strings.Trim(h, "[]"), strconv.Itoa(DefaultPort))
-		}
-		c.hosts = append(c.hosts, h)
-	}
-	path, rawQuery, _ := strings.Cut(pathQuery, "?")
-	if ks := strings.TrimPrefix(path, "/"); ks != "" {
-		c.keyspace = ks
-	}
-	q, err := url.ParseQuery(rawQuery)
+	u, err := driver.ParseTargetURL("cassandra", "cassandra://host1,host2:9042/keyspace", target, DefaultPort, "cassandra")
 	if err != nil {
-		return nil, fmt.Errorf("cassandra target %q: query: %w", redact(target), err)
+		return nil, err
 	}
-	return q, nil
+	c.username, c.password, c.hosts = u.Username, u.Password, u.Hosts
+	if u.Path != "" {
+		c.keyspace = u.Path
+	}
+	return u.Query, nil
 }
 
 // identifier is what the driver accepts as a keyspace or table name: an
@@ -313,25 +260,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// redact hides a password in a target URL, for error messages.
-func redact(target string) string {
-	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok {
-		return target
-	}
-	end := strings.IndexAny(rest, "/?")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return target
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return target
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }

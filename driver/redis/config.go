@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -112,27 +110,8 @@ func parseConfig(cfg driver.Config, log *slog.Logger) (config, error) {
 	if err != nil {
 		return config{}, err
 	}
-	for _, k := range sortedKeys(cfg.Options) {
-		set, ok := options[k]
-		if !ok {
-			if log != nil {
-				log.Debug("ignoring an option the redis driver does not use", "option", k)
-			}
-			continue
-		}
-		if err := set(&c, cfg.Options[k]); err != nil {
-			return config{}, fmt.Errorf("redis option %s=%q: %w", k, cfg.Options[k], err)
-		}
-	}
-	for _, k := range sortedKeys(query) {
-		set, ok := options[k]
-		if !ok {
-			return config{}, fmt.Errorf("redis target: unknown parameter %q (known: %s)", k, strings.Join(sortedKeys(options), ", "))
-		}
-		v := query[k][len(query[k])-1]
-		if err := set(&c, v); err != nil {
-			return config{}, fmt.Errorf("redis target parameter %s=%q: %w", k, v, err)
-		}
+	if err := driver.ApplyOptions("redis", &c, options, cfg.Options, query, log); err != nil {
+		return config{}, err
 	}
 	if len(c.addrs) > 1 {
 		c.cluster = true
@@ -144,64 +123,22 @@ func parseConfig(cfg driver.Config, log *slog.Logger) (config, error) {
 }
 
 // parseURL reads scheme://[user:pass@]host:port[,host:port...][/db][?query]
-// into c and returns the query. net/url cannot parse a list of hosts, so the
-// authority is split here.
+// into c and returns the query.
 func (c *config) parseURL(target string) (url.Values, error) {
-	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok {
-		return nil, fmt.Errorf("redis target %q: want redis://host:port/db or rediss://", redact(target))
+	u, err := driver.ParseTargetURL("redis", "redis://host:port/db or rediss://", target, 6379, "redis", "rediss")
+	if err != nil {
+		return nil, err
 	}
-	switch scheme {
-	case "redis":
-	case "rediss":
-		c.tls = true
-	default:
-		return nil, fmt.Errorf("redis target %q: unknown scheme %q (want redis or rediss)", redact(target), scheme)
-	}
-	authority, pathQuery := rest, ""
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		authority, pathQuery = rest[:i], rest[i:]
-	}
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		user, pass, hasPass := strings.Cut(authority[:i], ":")
-		var err error
-		if c.username, err = url.PathUnescape(user); err != nil {
-			return nil, fmt.Errorf("redis target: user name: %w", err)
-		}
-		if hasPass {
-			if c.password, err = url.PathUnescape(pass); err != nil {
-				return nil, fmt.Errorf("redis target: password: %w", err)
-			}
-		}
-		authority = authority[i+1:]
-	}
-	for _, h := range strings.Split(authority, ",") {
-		if h == "" {
-			return nil, fmt.Errorf("redis target %q: empty host", redact(target))
-		}
-		host, port, err := net.SplitHostPort(h)
-		if err != nil {
-			// No port: the default one.
-			host, port = strings.Trim(h, "[]"), "6379"
-		}
-		if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-			return nil, fmt.Errorf("redis target %q: bad port %q", redact(target), port)
-		}
-		c.addrs = append(c.addrs, net.JoinHostPort(host, port))
-	}
-	path, rawQuery, _ := strings.Cut(pathQuery, "?")
-	if db := strings.TrimPrefix(path, "/"); db != "" {
-		n, err := strconv.Atoi(db)
+	c.tls = u.Scheme == "rediss"
+	c.username, c.password, c.addrs = u.Username, u.Password, u.Hosts
+	if u.Path != "" {
+		n, err := strconv.Atoi(u.Path)
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("redis target %q: database %q is not a number", redact(target), db)
+			return nil, fmt.Errorf("redis target %q: database %q is not a number", driver.RedactTarget(target), u.Path)
 		}
 		c.db = n
 	}
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, fmt.Errorf("redis target %q: query: %w", redact(target), err)
-	}
-	return q, nil
+	return u.Query, nil
 }
 
 // validate checks that the settings are consistent.
@@ -273,34 +210,4 @@ func parseInt(v string, dst *int) error {
 	}
 	*dst = n
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
-// redact hides a password in a target URL, for error messages.
-func redact(target string) string {
-	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok {
-		return target
-	}
-	end := strings.IndexAny(rest, "/?")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return target
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return target
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
