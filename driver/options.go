@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -109,7 +110,7 @@ func RedactTarget(target string) string {
 // nil) and ignored, since the engine passes some (fields, key_prefix) to
 // every driver. Options apply in name order, so errors are deterministic.
 func ApplyOptions[C any](name string, c *C, setters map[string]func(c *C, v string) error, opts map[string]string, query url.Values, log *slog.Logger) error {
-	for _, k := range sortedKeys(opts) {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		set, ok := setters[k]
 		if !ok {
 			if log != nil {
@@ -121,10 +122,10 @@ func ApplyOptions[C any](name string, c *C, setters map[string]func(c *C, v stri
 			return fmt.Errorf("%s option %s=%q: %w", name, k, opts[k], err)
 		}
 	}
-	for _, k := range sortedKeys(query) {
+	for _, k := range slices.Sorted(maps.Keys(query)) {
 		set, ok := setters[k]
 		if !ok {
-			return fmt.Errorf("%s target: unknown parameter %q (known: %s)", name, k, strings.Join(sortedKeys(setters), ", "))
+			return fmt.Errorf("%s target: unknown parameter %q (known: %s)", name, k, strings.Join(slices.Sorted(maps.Keys(setters)), ", "))
 		}
 		v := query[k][len(query[k])-1]
 		if err := set(c, v); err != nil {
@@ -132,13 +133,4 @@ func ApplyOptions[C any](name string, c *C, setters map[string]func(c *C, v stri
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,7 +208,7 @@ func (r replication) cql() string {
 	}
 	var b strings.Builder
 	b.WriteString("{'class': 'NetworkTopologyStrategy'")
-	for _, dc := range sortedKeys(r.perDC) {
+	for _, dc := range slices.Sorted(maps.Keys(r.perDC)) {
 		fmt.Fprintf(&b, ", '%s': %d", strings.ReplaceAll(dc, "'", "''"), r.perDC[dc])
 	}
 	b.WriteString("}")
@@ -251,13 +252,4 @@ func parseInt(v string, dst *int) error {
 	}
 	*dst = n
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

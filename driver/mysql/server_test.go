@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
+
+	"github.com/statebench/statebench/driver/sqlkv/sqlkvtest"
 )
 
 // server is a MariaDB server of the test's own, on a free loopback port,
@@ -40,7 +41,7 @@ func startServer(t *testing.T) *server {
 			t.Skipf("no %s: %v", bin, err)
 		}
 	}
-	s := &server{t: t, dir: t.TempDir(), port: freePort(t)}
+	s := &server{t: t, dir: t.TempDir(), port: sqlkvtest.FreePort(t)}
 	t.Cleanup(func() { s.kill() })
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
@@ -143,17 +144,4 @@ func (s *server) kill() {
 		s.cmd.Process.Kill()
 		<-s.done
 	}
-}
-
-// freePort returns a loopback port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, p, _ := net.SplitHostPort(l.Addr().String())
-	n, _ := strconv.Atoi(p)
-	return n
 }

@@ -3,15 +3,15 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/statebench/statebench/driver/sqlkv/sqlkvtest"
 )
 
 // pgBin holds initdb and pg_ctl; STATEBENCH_PGBIN overrides it.
@@ -46,7 +46,7 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, dir: dir, port: freePort(t)}
+	s := &server{t: t, dir: dir, port: sqlkvtest.FreePort(t)}
 	t.Cleanup(func() {
 		// The server may be down already.
 		s.run(60*time.Second, filepath.Join(pgBin(), "pg_ctl"), "-D", s.data(), "-w", "-t", "30", "stop", "-m", "immediate")
@@ -123,17 +123,4 @@ func (s *server) run(timeout time.Duration, name string, args ...string) error {
 		return fmt.Errorf("%s %v: %v\n%s", name, args, err, out)
 	}
 	return nil
-}
-
-// freePort returns a loopback port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, p, _ := net.SplitHostPort(l.Addr().String())
-	n, _ := strconv.Atoi(p)
-	return n
 }

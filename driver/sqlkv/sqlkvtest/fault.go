@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"testing"
 	"time"
 
@@ -77,6 +78,18 @@ func SessionSurvivesRestart(t *testing.T, srv Server, open driver.Opener) {
 	if err := op(func(ctx context.Context) (err error) { got, err = s.Read(ctx, []byte("before"), nil); return }); err != nil || string(got) != "v1" {
 		t.Errorf("Read of the write acknowledged before the outage = %q, %v; want v1", got, err)
 	}
+}
+
+// FreePort returns a loopback port nothing listens on, for a server of the
+// test's own.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // RunFunc runs the statebench command line in-process with args and
