@@ -98,6 +98,8 @@ func RunWith(t *testing.T, open Opener, opts Options) {
 	// Concurrent workers, each with its own session, write and read back
 	// their own keys; every acknowledged write is then visible to a new session.
 	t.Run("ConcurrentWorkers", func(t *testing.T) { testConcurrent(t, d, Prefix()) })
+	// The engine's verify mode finds nothing lost or corrupt.
+	t.Run("VerifyMode", func(t *testing.T) { testVerify(t, d, Prefix()) })
 }
 
 // Prefix returns a fresh key prefix, unique to one test case.
