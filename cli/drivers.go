@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"sync"
+
 	"github.com/statebench/statebench/driver"
 	"github.com/statebench/statebench/driver/cassandra"
 	"github.com/statebench/statebench/driver/embedded"
@@ -21,3 +24,12 @@ var drivers = map[string]driver.Opener{
 	"postgres":  postgres.Open,
 	"redis":     redis.Open,
 }
+
+// quietRedis drops go-redis's own log lines (one per failed dial during an
+// outage); the driver counts those failures as connection errors. go-redis
+// has one process-wide logger, so the wiring layer sets it, once.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+var quietRedisOnce sync.Once

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 )
 
@@ -63,6 +64,7 @@ func (e *Env) home() (string, error) {
 // Main runs the command line args (without the program name) and returns
 // its exit code. Errors are printed to Stderr as one line.
 func Main(ctx context.Context, args []string, env Env) int {
+	quietRedisOnce.Do(func() { goredis.SetLogger(quietRedis{}) })
 	if env.Stdin == nil {
 		env.Stdin = strings.NewReader("")
 	}
