@@ -2,7 +2,7 @@
 # bench-observe.sh: measure what the eBPF observers cost a direct-I/O
 # workload. Rounds of random O_DIRECT 4 KiB reads alternate without and with
 # each observer, back to back, and the ratio with/without is printed (1.00 is
-# free; the goal is at least 0.98). Needs root. See docs/PERFORMANCE-observe.md.
+# free; the goal is at least 0.98). Needs root. See docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
