@@ -22,8 +22,8 @@ test:
 	scripts/services.sh
 	go vet ./...
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
-	go test -race -timeout 20m ./recorder/... ./engine/... ./driver/... ./store/... ./observe/... ./value/...
-	go test -timeout 20m $$(go list ./... | grep -v -e /recorder -e /engine -e /driver/ -e /store -e /observe -e /value)
+	go test -race -timeout 20m ./recorder/... ./engine/... ./driver/... ./store/... ./observe/... ./value/... ./cli/...
+	go test -timeout 20m $$(go list ./... | grep -v -e /recorder -e /engine -e /driver -e /store -e /observe -e /value -e /cli)
 	scripts/check-bpf.sh
 
 # build writes the statebench binary.
