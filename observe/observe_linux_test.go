@@ -103,6 +103,7 @@ func TestBiolatencyCountsDirectIO(t *testing.T) {
 		if size.Count < n || size.Counts[12] < n {
 			t.Errorf("%s: io_size count %d, 4 KiB bucket %v; want both >= %d", op, size.Count, size.Counts, n)
 		}
+		t.Logf("%s: %d sized at issue, %d completions timed", op, size.Count, lat.Count)
 		if lat.Count < n/2 {
 			t.Errorf("%s: latency count %d, want >= %d", op, lat.Count, n/2)
 		}

@@ -40,9 +40,18 @@ struct hist_key {
 	__u8 pad;
 };
 
+/*
+ * stamps are a request's times, and its disk and operation as they were at
+ * issue: the completion reports them as issued, so a request whose flags
+ * change on the way (the flush machinery's) is still counted where it was
+ * sized, and the completion reads nothing from the request.
+ */
 struct stamps {
 	__u64 insert_ns;
 	__u64 issue_ns;
+	__u32 dev;
+	__u8 op;
+	__u8 pad[3];
 };
 
 /*
@@ -125,7 +134,7 @@ static __always_inline int on_issue(struct request *rq)
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	__u32 dev = request_dev(rq), size;
 	__u8 op = request_op(rq);
-	struct stamps *s, fresh = { .issue_ns = now };
+	struct stamps *s, fresh = { .issue_ns = now, .dev = dev, .op = op };
 
 	s = bpf_map_lookup_elem(&starts, &key);
 	if (s) {
@@ -133,6 +142,8 @@ static __always_inline int on_issue(struct request *rq)
 			hist_add(dev, op, KIND_QUEUE, (now - s->insert_ns) / 1000);
 		s->insert_ns = 0;
 		s->issue_ns = now;
+		s->dev = dev;
+		s->op = op;
 	} else {
 		bpf_map_update_elem(&starts, &key, &fresh, BPF_ANY);
 	}
@@ -151,7 +162,7 @@ static __always_inline int on_complete(struct request *rq)
 	if (!s)
 		return 0;
 	if (s->issue_ns && now > s->issue_ns)
-		hist_add(request_dev(rq), request_op(rq), KIND_DEVICE, (now - s->issue_ns) / 1000);
+		hist_add(s->dev, s->op, KIND_DEVICE, (now - s->issue_ns) / 1000);
 	bpf_map_delete_elem(&starts, &key);
 	return 0;
 }

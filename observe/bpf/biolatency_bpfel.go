@@ -26,6 +26,9 @@ type biolatencyStamps struct {
 	_        structs.HostLayout
 	InsertNs uint64
 	IssueNs  uint64
+	Dev      uint32
+	Op       uint8
+	Pad      [3]uint8
 }
 
 // Names of all BPF objects in the ELF.
