@@ -37,10 +37,7 @@ func hostCharts(runs []*result.Document, x []float64, idx map[float64]int, marke
 	var charts []Chart
 	// Latency histograms: one chart per disk and operation, and one for
 	// the run queue, in a stable order.
-	type histChart struct {
-		chart *Chart
-		order int
-	}
+	type histChart struct{ chart *Chart }
 	hist := map[string]*histChart{}
 	var histIDs []string
 	for ri, d := range runs {
