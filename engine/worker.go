@@ -162,19 +162,21 @@ func (w *worker) open(ctx context.Context, i int, rec *recorder.Recorder, rw *re
 // operation's latency is the batch's.
 func (w *worker) batch(ctx context.Context, rec *recorder.Recorder, rw *recorder.Worker, reqs []driver.Request, first workload.Op) {
 	b := w.sess.(driver.Batcher)
-	reqs = reqs[:0]
+	// The requests and their buffers are reused from batch to batch, so
+	// batching allocates nothing either.
+	reqs = reqs[:cap(reqs)]
 	op := first
-	for len(reqs) < cap(reqs) {
+	for i := range reqs {
 		if op == workload.Scan || op == workload.ReadModifyWrite {
 			op = workload.Read
 		}
-		r := driver.Request{Op: op}
-		n := w.pick(op)
-		r.Key = generator.AppendKey(nil, w.e.spec.Keys.Prefix, w.e.spec.Keys.Size, n)
+		r := &reqs[i]
+		r.Op, r.Err, r.Result = op, nil, r.Result[:0]
+		r.Key = generator.AppendKey(r.Key[:0], w.e.spec.Keys.Prefix, w.e.spec.Keys.Size, w.pick(op))
+		r.Value = r.Value[:0]
 		if op == workload.Update || op == workload.Insert {
-			r.Value = append([]byte(nil), w.values.Next(w.rnd)...)
+			r.Value = append(r.Value, w.values.Next(w.rnd)...)
 		}
-		reqs = append(reqs, r)
 		op = w.e.mix.Load().pick(w.rnd)
 	}
 	start := rec.Now()
@@ -187,10 +189,7 @@ func (w *worker) batch(ctx context.Context, rec *recorder.Recorder, rw *recorder
 	cancel()
 	end := rec.Now()
 	for i := range reqs {
-		class := driver.Classify(reqs[i].Err)
-		if c, ok := w.e.cfg.Driver.(driver.Classifier); ok && class == driver.Other {
-			class = c.Classify(reqs[i].Err)
-		}
+		class := w.classify(reqs[i].Err)
 		if i > 0 {
 			win = rw.Begin(start)
 		}
