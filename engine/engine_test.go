@@ -78,18 +78,30 @@ func TestSchedule(t *testing.T) {
 		gaps[i] = (at - prev).Seconds()
 		prev = at
 	}
-	sort.Float64s(gaps)
-	d := 0.0
-	for i, g := range gaps {
-		cdf := 1 - math.Exp(-rate*g)
-		d = max(d, math.Abs(cdf-float64(i+1)/n), math.Abs(cdf-float64(i)/n))
+	ks := func(gaps []float64) float64 {
+		sort.Float64s(gaps)
+		d := 0.0
+		for i, g := range gaps {
+			cdf := 1 - math.Exp(-rate*g)
+			d = max(d, math.Abs(cdf-float64(i+1)/n), math.Abs(cdf-float64(i)/n))
+		}
+		return d
 	}
-	if crit := 1.63 / math.Sqrt(n); d > crit {
+	crit := 1.63 / math.Sqrt(n)
+	if d := ks(gaps); d > crit {
 		t.Errorf("Poisson gaps: KS distance %.4f > %.4f: not exponential with rate %v", d, crit, rate)
 	}
-	// The check can fail: constant gaps are far from exponential.
-	if d := 1 - math.Exp(-1.0); d < 1.63/math.Sqrt(n) {
-		t.Errorf("KS critical value too loose")
+	// The check can fail: the constant schedule's gaps, at the same rate,
+	// are far from exponential.
+	c2 := &schedule{rate: rate}
+	prev = 0
+	for i := range gaps {
+		at := c2.next()
+		gaps[i] = (at - prev).Seconds()
+		prev = at
+	}
+	if d := ks(gaps); d <= crit {
+		t.Errorf("constant gaps pass as exponential (KS distance %.4f <= %.4f): the test cannot tell them apart", d, crit)
 	}
 }
 
